@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Compute-heavy targets are optimised even in debug builds: the test suite trains
+// small networks and runs selective search on real photos, which -Onone makes
+// 10-50x slower. Correctness checks (bounds, overflow) stay on with -O.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "detect",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "detect", targets: ["detect"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries behind thin system-library targets.
+        .systemLibrary(name: "CLibJPEG", pkgConfig: "libjpeg",
+                       providers: [.apt(["libjpeg-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        // libjpeg reports errors by longjmp, which Swift cannot catch: the codec
+        // entry points live in C so a bad file becomes an error code, never exit().
+        .target(name: "CJPEGCodec", dependencies: ["CLibJPEG"]),
+        // CPUID/XGETBV probes used to pick the OpenBLAS kernel before it loads.
+        .target(name: "CSystemInfo"),
+
+        .target(name: "Imaging", dependencies: ["CJPEGCodec"], swiftSettings: optimised),
+        .target(name: "Boxes", swiftSettings: optimised),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo"], swiftSettings: optimised),
+        .target(name: "Store", dependencies: [
+            "Boxes", "Imaging",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .target(name: "DetectCLI", dependencies: [
+            "Imaging", "Boxes", "NeuralNet", "Store", "CSystemInfo",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "detect", dependencies: ["DetectCLI", "CSystemInfo"]),
+
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Boxes", "Imaging"]),
+        .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store"]),
+    ]
+)

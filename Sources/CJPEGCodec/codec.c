@@ -1,0 +1,3 @@
+#include "CJPEGCodec.h"
+#include <stdio.h>
+#include <jpeglib.h>

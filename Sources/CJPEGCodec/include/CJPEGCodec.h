@@ -1,0 +1,3 @@
+#ifndef CJPEGCODEC_H
+#define CJPEGCODEC_H
+#endif

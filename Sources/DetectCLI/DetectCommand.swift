@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `detect` command line: one `ParsableCommand` per subcommand.
+public struct DetectCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Region-based object detection (R-CNN, Fast R-CNN, Faster R-CNN) on the CPU.",
+        subcommands: [])
+
+    public init() {}
+}

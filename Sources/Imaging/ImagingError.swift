@@ -1,0 +1,20 @@
+/// Errors from reading, decoding and writing images. Each names the file.
+public enum ImagingError: Error, CustomStringConvertible, Equatable {
+    /// The file could not be opened or read.
+    case unreadable(path: String, reason: String)
+    /// The bytes are not a JPEG stream (no SOI marker).
+    case notJPEG(path: String)
+    /// A JPEG stream that libjpeg or the header parser rejected (truncated, corrupt, unsupported).
+    case corrupt(path: String, reason: String)
+    /// Writing an output file failed.
+    case writeFailed(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason): return "\(path): cannot read file: \(reason)"
+        case let .notJPEG(path): return "\(path): not a JPEG file"
+        case let .corrupt(path, reason): return "\(path): corrupt JPEG: \(reason)"
+        case let .writeFailed(path, reason): return "\(path): cannot write: \(reason)"
+        }
+    }
+}

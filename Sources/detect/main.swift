@@ -1,0 +1,3 @@
+import DetectCLI
+
+DetectCommand.main()
