@@ -43,7 +43,7 @@ public func nms(boxes: [Box], scores: [Float], iouThreshold: Float,
             }
         }
     }
-    var suppressed = [UInt8](repeating: 0, count: n)
+    var suppressed = [Int32](repeating: 0, count: n)
     var keep: [Int] = []
     keep.reserveCapacity(min(n, maxOutput))
     x1.withUnsafeBufferPointer { x1p in
@@ -65,9 +65,10 @@ public func nms(boxes: [Box], scores: [Float], iouThreshold: Float,
                 let w = max(0, min(ix2, x2p[j]) - max(ix1, x1p[j]))
                 let h = max(0, min(iy2, y2p[j]) - max(iy1, y1p[j]))
                 let inter = w * h
+                // IoU > t tested as inter > t·union: no division in the sweep.
+                // A zero union means zero intersection, which never suppresses.
                 let union = iArea + ap[j] - inter
-                let iou = union > 0 ? inter / union : 0
-                sp[j] |= iou > iouThreshold ? 1 : 0
+                sp[j] |= inter > iouThreshold * union ? 1 : 0
                 j += 1
             }
         }
