@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CJPEGCodec"], swiftSettings: optimised),
         .target(name: "Boxes", swiftSettings: optimised),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo"], swiftSettings: optimised),
+        .target(name: "Proposals", dependencies: ["Boxes", "NeuralNet", "Imaging"], swiftSettings: optimised),
         .target(name: "Store", dependencies: [
             "Boxes", "Imaging",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -47,6 +48,7 @@ let package = Package(
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Boxes", "NeuralNet", "Imaging"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Boxes", "Imaging"]),
         .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store"]),
     ]
