@@ -32,6 +32,7 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CJPEGCodec"], swiftSettings: optimised),
         .target(name: "Boxes", swiftSettings: optimised),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo"], swiftSettings: optimised),
+        .target(name: "Evaluation", dependencies: ["Boxes"]),
         .target(name: "Store", dependencies: [
             "Boxes", "Imaging",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -46,6 +47,8 @@ let package = Package(
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Boxes", "Imaging"]),
         .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store"]),
