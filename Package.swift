@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet"], swiftSettings: optimised),
         .target(name: "Evaluation", dependencies: ["Boxes"]),
         .target(name: "Proposals", dependencies: ["Boxes", "NeuralNet", "Imaging"], swiftSettings: optimised),
+        .target(name: "Report", dependencies: ["Evaluation", "Boxes", "Imaging"]),
         .target(name: "Store", dependencies: [
             "Boxes", "Imaging",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -55,6 +56,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Boxes", "NeuralNet", "Imaging"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Evaluation", "Boxes", "Imaging", "Randomness"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Boxes", "Imaging"]),
         .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store"]),
     ],
