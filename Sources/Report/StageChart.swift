@@ -54,10 +54,9 @@ struct StageChart {
                 p.stages.map { ($0.stage, $0.meanMs, $0.medianMs, stageColours.colour($0.stage), "stage-segment") }
             let rest = Self.unaccounted(p)
             if rest > 0 { parts.append(("other (between stages)", rest, nil, "#bdbdbd", "stage-other")) }
-            for part in parts {
+            let widths = Self.segmentWidths(parts.map(\.ms), length: full)
+            for (part, w) in zip(parts, widths) {
                 let share = barTotal > 0 ? part.ms / barTotal : 0
-                var w = barTotal > 0 ? full * part.ms / barTotal : 0
-                if part.ms > 0 { w = max(w, Self.minimumSegment) }
                 var tip = "\(p.name) · \(part.name): mean \(HTMLText.ms(part.ms)) ms"
                 if let m = part.median { tip += ", median \(HTMLText.ms(m)) ms" }
                 tip += " (\(HTMLText.percent(share)) of total)"
@@ -94,7 +93,7 @@ struct StageChart {
             guard maxTotal > 0 else { return "" }
             let step = Self.niceStep(maxTotal / 5)
             var v = 0.0
-            while v <= maxTotal * 1.0001 { ticks.append((v / maxTotal, HTMLText.ms(v) + (v == 0 ? "" : " ms"))); v += step }
+            while v <= maxTotal * 1.0001 { ticks.append((v / maxTotal, v == 0 ? "0" : HTMLText.ms(v) + " ms")); v += step }
         }
         var s = "<g class=\"axis\">\n"
         let bottom = height - 8
@@ -105,6 +104,22 @@ struct StageChart {
         }
         s += "</g>\n"
         return s
+    }
+
+    /// Segment lengths proportional to `values` that add up to `length`, except that
+    /// every non-zero value gets at least `minimumSegment`; the slack comes out of
+    /// the larger segments, so a bar's end still marks its total.
+    static func segmentWidths(_ values: [Double], length: Double) -> [Double] {
+        let total = values.reduce(0, +)
+        guard total > 0, length > 0 else { return values.map { _ in 0 } }
+        let raw = values.map { length * $0 / total }
+        let small = raw.enumerated().filter { values[$0.offset] > 0 && $0.element < minimumSegment }.map(\.offset)
+        let reserved = Double(small.count) * minimumSegment
+        let largeTotal = raw.enumerated().filter { !small.contains($0.offset) }.reduce(0) { $0 + $1.element }
+        // Bars too short to hold all the minimum slivers: plain proportions.
+        guard !small.isEmpty, largeTotal > 0, reserved < length else { return raw }
+        let scale = (length - reserved) / largeTotal
+        return raw.enumerated().map { small.contains($0.offset) ? minimumSegment : $0.element * scale }
     }
 
     /// The 1-2-5 value nearest above `raw`.

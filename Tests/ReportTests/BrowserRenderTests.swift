@@ -94,18 +94,22 @@ final class BrowserRenderTests: XCTestCase {
 
         // 2. The same page with a probe script appended (test copy only): what the
         // layout engine actually made of it.
+        // Copies of the pictures as <img> elements delay the load event until they
+        // are decoded, so the checks run once, synchronously, before --dump-dom reads
+        // the DOM (an async decode() could finish after the dump).
         let probe = """
         <script>
-        (async () => {
-          const size = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-          const all = s => Array.from(document.querySelectorAll(s));
-          const images = all('svg.gallery-panel image');
-          let decoded = 0;
-          for (const im of images) {
-            const probe = new Image();
-            probe.src = im.getAttribute('href');
-            try { await probe.decode(); if (probe.naturalWidth > 0) decoded++; } catch (e) {}
-          }
+        const all = s => Array.from(document.querySelectorAll(s));
+        const size = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
+        const images = all('svg.gallery-panel image');
+        const copies = images.map(im => {
+          const copy = document.createElement('img');
+          copy.style.display = 'none';
+          copy.src = im.getAttribute('href');
+          document.body.appendChild(copy);
+          return copy;
+        });
+        window.addEventListener('load', () => {
           const result = {
             segments: all('#stage-chart rect.stage-segment').filter(size).length,
             shareSegments: all('#stage-share-chart rect.stage-segment').filter(size).length,
@@ -113,18 +117,19 @@ final class BrowserRenderTests: XCTestCase {
             prLines: all('polyline.pr-line').filter(e => e.getTotalLength() > 0).length,
             gtBoxes: all('rect.gt-box').filter(size).length,
             detBoxes: all('rect.det-box').filter(size).length,
-            images: images.length, decoded: decoded,
+            images: images.length,
+            decoded: copies.filter(c => c.complete && c.naturalWidth > 0).length,
             panelsWide: all('svg.gallery-panel').filter(e => e.getBoundingClientRect().width >= 150).length,
             pageWidth: document.documentElement.scrollWidth, viewport: window.innerWidth
           };
           document.body.setAttribute('data-probe', JSON.stringify(result));
-        })();
+        });
         </script>
         """
         let probeURL = dir.appendingPathComponent("probe.html")
         try html.replacingOccurrences(of: "</body>", with: probe + "\n</body>")
             .write(to: probeURL, atomically: true, encoding: .utf8)
-        let probed = try runBrowser(binary, ["--window-size=1200,2000", "--virtual-time-budget=10000", "--dump-dom",
+        let probed = try runBrowser(binary, ["--window-size=1200,2000", "--dump-dom",
                                              probeURL.absoluteString], workDir: dir)
         XCTAssertEqual(pageErrors(probed.stderr), [])
         let json = try XCTUnwrap(matches(#"data-probe="([^"]*)""#, in: probed.stdout).first,

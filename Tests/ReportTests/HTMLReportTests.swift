@@ -82,6 +82,16 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(widths[2], plot * 10 / 1000, accuracy: 0.02)
     }
 
+    func testTinyStagesGetASliverWithoutLengtheningTheBar() {
+        let w = StageChart.segmentWidths([1000, 1, 0], length: 100)
+        XCTAssertEqual(w[0], 97, accuracy: 1e-9)
+        XCTAssertEqual(w[1], StageChart.minimumSegment)
+        XCTAssertEqual(w[2], 0)
+        XCTAssertEqual(w.reduce(0, +), 100, accuracy: 1e-9)
+        // Nothing small: exact proportions.
+        XCTAssertEqual(StageChart.segmentWidths([3, 1], length: 100), [75, 25])
+    }
+
     func testGalleryEmbedsTheThumbnailAndKeepsOriginalCoordinates() throws {
         let html = HTMLReport.render(try syntheticInput())
         let uris = matches(#"href="data:image/jpeg;base64,([A-Za-z0-9+/=]+)""#, in: html)

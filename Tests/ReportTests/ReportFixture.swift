@@ -47,7 +47,7 @@ struct ReportFixture {
             for (level, pipeline) in pipelines.enumerated() {
                 // Older pipelines: larger localisation error, more misses and false positives.
                 let jitter = [0.12, 0.07, 0.04][level]
-                let missRate = [0.25, 0.15, 0.08][level]
+                let missRate = [0.3, 0.18, 0.1][level]
                 let falsePositives = [6, 4, 2][level]
                 var boxes: [LabeledBox] = []
                 for o in objects where rng.nextUniform() >= missRate {
@@ -56,13 +56,13 @@ struct ReportFixture {
                                 y1: Float(Double(o.box.y1) + rng.nextGaussian(std: jitter * h)),
                                 x2: Float(Double(o.box.x2) + rng.nextGaussian(std: jitter * w)),
                                 y2: Float(Double(o.box.y2) + rng.nextGaussian(std: jitter * h)))
-                    let score = Float(min(0.99, max(0.05, 0.95 - rng.nextUniform() * (0.3 + jitter * 3))))
+                    let score = Float(min(0.99, max(0.05, 0.97 - rng.nextUniform() * (0.35 + jitter * 3))))
                     boxes.append(LabeledBox(box: b, className: o.name, score: score))
                 }
                 for _ in 0..<falsePositives {
                     let x = Float(rng.nextUniform() * Double(image.width - 60)), y = Float(rng.nextUniform() * Double(image.height - 60))
                     let cls = classNames[rng.next(below: classNames.count)]
-                    let score = Float(0.1 + rng.nextUniform() * 0.6)
+                    let score = Float(0.1 + rng.nextUniform() * 0.75)
                     boxes.append(LabeledBox(box: Box(x1: x, y1: y, x2: x + 50, y2: y + 45), className: cls, score: score))
                 }
                 for b in boxes {
