@@ -30,6 +30,19 @@ final class JPEGErrorTests: XCTestCase {
         assertThrows({ _ in true }, path: headerCut) { try JPEG.decode(path: headerCut) }
     }
 
+    /// Even a stream missing only its final EOI marker counts as truncated:
+    /// libjpeg's Huffman decoder reads ahead past the last coded bits, so it
+    /// cannot tell that case from a cut inside the last MCU row.
+    func testMissingEOIMarkerIsTruncation() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try TestPaths.bccdImage(0)))
+        XCTAssertEqual(Array(data.suffix(2)), [0xFF, 0xD9])
+        XCTAssertThrowsError(try JPEG.decode(data: data.dropLast(2), path: "no-eoi.jpg")) { error in
+            XCTAssertEqual((error as? ImagingError).map { if case .truncated("no-eoi.jpg", _) = $0 { true } else { false } }, true)
+        }
+        // Bytes after EOI are ignored.
+        XCTAssertEqual(try JPEG.decode(data: data + Data([0, 1, 2, 3])), try JPEG.decode(data: data))
+    }
+
     func testTruncatedProgressiveFileIsAnError() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixture("progressive.jpg")))
         let path = try TestPaths.tempDir(self).appendingPathComponent("prog-cut.jpg").path
