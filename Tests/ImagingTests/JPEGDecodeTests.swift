@@ -95,6 +95,12 @@ final class JPEGDecodeTests: XCTestCase {
         assertQuadrants(image, [(255, 0, 0), (0, 255, 0), (127, 127, 127), (191, 191, 0)], tolerance: 6)
     }
 
+    /// CMYK without an Adobe marker holds plain ink amounts (not inverted).
+    func testPlainCMYKBecomesRGB() throws {
+        let image = try JPEG.decode(path: TestPaths.fixture("cmyk_plain.jpg"))
+        assertQuadrants(image, [(255, 0, 0), (0, 255, 0), (127, 127, 127), (191, 191, 0)], tolerance: 6)
+    }
+
     func testAdobeYCCKProgressiveBecomesRGB() throws {
         let path = TestPaths.fixture("ycck_adobe.jpg")
         let header = try JPEGHeader.read(path: path)

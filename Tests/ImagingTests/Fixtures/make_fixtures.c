@@ -20,7 +20,7 @@ static void quadrants(unsigned char *buf, int comps, const unsigned char q[4][4]
 }
 
 static void write_jpeg(const char *path, const unsigned char *buf, int comps,
-                       J_COLOR_SPACE in, J_COLOR_SPACE coded, int progressive) {
+                       J_COLOR_SPACE in, J_COLOR_SPACE coded, int progressive, int adobe) {
     struct jpeg_compress_struct c;
     struct jpeg_error_mgr e;
     FILE *f = fopen(path, "wb");
@@ -31,7 +31,8 @@ static void write_jpeg(const char *path, const unsigned char *buf, int comps,
     c.image_width = W; c.image_height = H;
     c.input_components = comps; c.in_color_space = in;
     jpeg_set_defaults(&c);
-    jpeg_set_colorspace(&c, coded);  /* CMYK/YCCK also get an Adobe marker */
+    jpeg_set_colorspace(&c, coded);  /* CMYK/YCCK also get an Adobe marker... */
+    if (!adobe) c.write_Adobe_marker = FALSE;  /* ...unless asked not to */
     jpeg_set_quality(&c, 95, TRUE);
     if (progressive) jpeg_simple_progression(&c);
     jpeg_start_compress(&c, TRUE);
@@ -89,12 +90,12 @@ int main(int argc, char **argv) {
     /* RGB quadrants: red, green / blue, light grey. */
     const unsigned char rgb[4][4] = { {220, 30, 40}, {30, 200, 60}, {40, 50, 210}, {240, 240, 240} };
     quadrants(buf, 3, rgb);
-    write_jpeg("progressive.jpg", buf, 3, JCS_RGB, JCS_YCbCr, 1);
+    write_jpeg("progressive.jpg", buf, 3, JCS_RGB, JCS_YCbCr, 1, 0);
 
     /* Grayscale: 50 / 200 on top, 120 / 0 below. */
     const unsigned char gray[4][4] = { {50}, {200}, {120}, {0} };
     quadrants(buf, 1, gray);
-    write_jpeg("gray.jpg", buf, 1, JCS_GRAYSCALE, JCS_GRAYSCALE, 0);
+    write_jpeg("gray.jpg", buf, 1, JCS_GRAYSCALE, JCS_GRAYSCALE, 0, 0);
 
     /* CMYK ink amounts, stored inverted as Adobe does (255 = no ink):
        red (0,255,255,0), green (255,0,255,0), 50% black (0,0,0,128),
@@ -104,8 +105,11 @@ int main(int argc, char **argv) {
     for (int q = 0; q < 4; q++)
         for (int k = 0; k < 4; k++) inverted[q][k] = (unsigned char)(255 - ink[q][k]);
     quadrants(buf, 4, (const unsigned char (*)[4])inverted);
-    write_jpeg("cmyk_adobe.jpg", buf, 4, JCS_CMYK, JCS_CMYK, 0);
-    write_jpeg("ycck_adobe.jpg", buf, 4, JCS_CMYK, JCS_YCCK, 1);
+    write_jpeg("cmyk_adobe.jpg", buf, 4, JCS_CMYK, JCS_CMYK, 0, 1);
+    write_jpeg("ycck_adobe.jpg", buf, 4, JCS_CMYK, JCS_YCCK, 1, 1);
+    /* Without an Adobe marker the samples are plain ink amounts. */
+    quadrants(buf, 4, ink);
+    write_jpeg("cmyk_plain.jpg", buf, 4, JCS_CMYK, JCS_CMYK, 0, 0);
 
     char path[4096];
     snprintf(path, sizeof path, "%s/BloodImage_00000.jpg", argv[1]);
