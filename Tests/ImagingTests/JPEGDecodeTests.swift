@@ -202,6 +202,15 @@ final class JPEGDecodeTests: XCTestCase {
         XCTAssertEqual(eighth.width, 80)
         XCTAssertEqual(eighth.height, 60)
         XCTAssertEqual(try JPEG.decode(path: path, minimumSize: (width: 700, height: 10)), full)
+        XCTAssertEqual(try JPEG.decode(path: path, longerSideAtLeast: 500), full)        // 320 < 500
+        XCTAssertEqual(try JPEG.decode(path: path, longerSideAtLeast: 320), half)
+        XCTAssertEqual(try JPEG.decode(path: path, longerSideAtLeast: 100).width, 160)
+        // Portrait (after orientation 6): the longer side is the height.
+        let portrait = insertingOrientation(try Data(contentsOf: URL(fileURLWithPath: path)), 6, littleEndian: false)
+        let portraitPath = try TestPaths.tempDir(self).appendingPathComponent("portrait.jpg").path
+        try portrait.write(to: URL(fileURLWithPath: portraitPath))
+        let p = try JPEG.decode(path: portraitPath, longerSideAtLeast: 300)
+        XCTAssertEqual(p.width, 240); XCTAssertEqual(p.height, 320)
 
         // Averaging 4x4 blocks of the full decode approximates the 1/4 decode.
         var diff = 0.0
