@@ -61,6 +61,25 @@ final class ResizeTests: XCTestCase {
         }
     }
 
+    /// Columns 0, 4, 8, ... white: plain bilinear at 1/4 samples between the
+    /// black columns and loses the stripes; the antialiasing filter keeps the mean.
+    func testAntialiasedShrinkKeepsTheMean() {
+        let stripes = makeImage(width: 64, height: 16) { _, x, _ in x % 4 == 0 ? 255 : 0 }
+        let plain = stripes.resized(width: 16, height: 16)
+        let smooth = stripes.resized(width: 16, height: 16, antialias: true)
+        for y in 0..<16 {
+            for x in 0..<16 { XCTAssertEqual(plain[0, y, x], 0, accuracy: 1e-4) }
+            for x in 1..<15 { XCTAssertEqual(smooth[0, y, x], 255 / 4, accuracy: 1e-3, "(\(x), \(y))") }
+        }
+        let constant = Image(width: 50, height: 37, fill: (3, 100, 250)).resized(width: 13, height: 7, antialias: true)
+        for (i, v) in constant.pixels.enumerated() {
+            XCTAssertEqual(v, [3, 100, 250][i / constant.planeSize], accuracy: 1e-3)
+        }
+        // Enlarging with antialias on is plain bilinear.
+        let ramp = makeImage(width: 9, height: 5) { c, x, y in Float(x * 10 + y + c) }
+        XCTAssertEqual(ramp.resized(width: 20, height: 11, antialias: true), ramp.resized(width: 20, height: 11))
+    }
+
     func testShorterSideScaling() {
         let a = Image(width: 640, height: 480).resized(shorterSide: 600, maxLongerSide: 1000)
         XCTAssertEqual(a.scale, 1.25, accuracy: 1e-6)
