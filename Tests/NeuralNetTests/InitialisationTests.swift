@@ -14,6 +14,21 @@ final class InitialisationTests: XCTestCase {
         XCTAssertEqual(z.next(), 0x6E78_9E6A_A1B9_65F4)
     }
 
+    func testBoundedIntegersAndShuffle() {
+        var rng = SeededGenerator(seed: 3)
+        var counts = [Int](repeating: 0, count: 7)
+        for _ in 0..<70_000 { counts[rng.next(below: 7)] += 1 }
+        XCTAssert(counts.allSatisfy { abs($0 - 10_000) < 500 }, "\(counts)")
+
+        var a = Array(0..<50), b = Array(0..<50)
+        var r1 = SeededGenerator(seed: 8), r2 = SeededGenerator(seed: 8)
+        r1.shuffle(&a)
+        r2.shuffle(&b)
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, Array(0..<50))
+        XCTAssertEqual(a.sorted(), Array(0..<50), "a permutation")
+    }
+
     func testUniformAndGaussianStatistics() {
         var rng = SeededGenerator(seed: 7)
         let n = 200_000

@@ -61,7 +61,7 @@ final class TinyCNNTrainingTests: XCTestCase {
     static func balanced(_ all: [Annotation], rng: inout SeededGenerator) -> [Annotation] {
         let minority = all.filter { $0.classIndex != 0 }
         var rbc = all.filter { $0.classIndex == 0 }
-        rbc.shuffle(using: &rng)
+        rng.shuffle(&rbc)
         let keep = max(all.filter { $0.classIndex == 1 }.count, all.filter { $0.classIndex == 2 }.count)
         return minority + rbc.prefix(keep)
     }
@@ -189,7 +189,7 @@ final class TinyCNNTrainingTests: XCTestCase {
         for _ in 0..<epochs {
             net.training = true
             var order = Array(0..<trainY.count)
-            order.shuffle(using: &rng)
+            rng.shuffle(&order)
             var epochLoss = 0.0
             for start in stride(from: 0, to: order.count, by: batchSize) {
                 let idx = order[start..<min(start + batchSize, order.count)]
