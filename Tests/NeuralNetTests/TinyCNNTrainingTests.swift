@@ -249,3 +249,29 @@ final class TrainingReproducibilityTests: XCTestCase {
         XCTAssertNotEqual(a, c)
     }
 }
+
+final class NetworkWeightsFileTests: XCTestCase {
+    /// A network saved to safetensors and loaded into a freshly built one computes
+    /// the same outputs; the keys are the torchvision-style names the containers give.
+    func testNetworkRoundTripsThroughSafeTensors() throws {
+        var rng = SeededGenerator(seed: 4)
+        let net = TinyCNNTrainingTests.makeNetwork()
+        try Initialisation.initialise(net, using: &rng)
+        let x = Initialisation.normal(shape: [2, 3, 32, 32], std: 1, using: &rng)
+        net.training = false
+        let expected = try net.forward(x)
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tiny-cnn-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try StateDict.save(net, to: file, metadata: ["seed": "4"])
+        XCTAssertEqual(Set(try SafeTensors.load(path: file).keys),
+                       ["0.weight", "0.bias", "3.weight", "3.bias", "6.weight", "6.bias", "10.weight", "10.bias"])
+
+        let fresh = TinyCNNTrainingTests.makeNetwork()
+        fresh.training = false
+        XCTAssertNotEqual(try fresh.forward(x), expected)
+        let report = try StateDict.load(path: file, into: fresh)
+        XCTAssertEqual(report.loaded.count, 8)
+        XCTAssertEqual(try fresh.forward(x), expected)
+    }
+}
