@@ -29,9 +29,10 @@ let package = Package(
         // CPUID/XGETBV probes used to pick the OpenBLAS kernel before it loads.
         .target(name: "CSystemInfo"),
 
+        .target(name: "Randomness", swiftSettings: optimised),
         .target(name: "Imaging", dependencies: ["CJPEGCodec"], swiftSettings: optimised),
-        .target(name: "Boxes", swiftSettings: optimised),
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo"], swiftSettings: optimised),
+        .target(name: "Boxes", dependencies: ["Randomness"], swiftSettings: optimised),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness"], swiftSettings: optimised),
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet"], swiftSettings: optimised),
         .target(name: "Evaluation", dependencies: ["Boxes"]),
         .target(name: "Store", dependencies: [

@@ -1,6 +1,7 @@
 import Foundation
 
-/// A small, fast, reproducible pseudo-random generator (SplitMix64).
+/// A small, fast, reproducible pseudo-random generator (SplitMix64, Steele,
+/// Lea & Flood 2014), shared by sampling (Boxes), initialisation and training.
 ///
 /// Training runs must be repeatable from a seed on every platform, so the
 /// toolkit never uses `SystemRandomNumberGenerator` for weights, sampling or
@@ -83,5 +84,26 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// An independent stream derived from this one, e.g. one per data-loading worker.
     public mutating func fork() -> SeededGenerator {
         SeededGenerator(seed: next())
+    }
+
+    /// A uniform integer in `0..<bound` (Lemire's multiply-and-reject), written
+    /// out here so that results do not depend on the standard library's
+    /// algorithm for `Int.random(in:using:)`.
+    @inline(__always)
+    public mutating func next(below bound: Int) -> Int {
+        precondition(bound > 0, "SeededGenerator.next(below:) needs a positive bound")
+        let b = UInt64(bound)
+        var product = next().multipliedFullWidth(by: b)
+        if product.low < b {
+            let threshold = (0 &- b) % b
+            while product.low < threshold { product = next().multipliedFullWidth(by: b) }
+        }
+        return Int(product.high)
+    }
+
+    /// A uniform float in `[0, 1)` with 24 random bits.
+    @inline(__always)
+    public mutating func nextUnitFloat() -> Float {
+        Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
 }
