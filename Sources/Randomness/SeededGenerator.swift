@@ -26,21 +26,6 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
-    /// Uniform integer in `0..<bound`, unbiased (Lemire's multiply-shift with
-    /// rejection). Spelled out rather than `Int.random(in:using:)` so that the
-    /// sequence cannot change with the standard library's implementation.
-    @inline(__always)
-    public mutating func next(below bound: Int) -> Int {
-        precondition(bound > 0, "next(below:) needs a positive bound, got \(bound)")
-        let b = UInt64(bound)
-        var m = next().multipliedFullWidth(by: b)
-        if m.low < b {
-            let threshold = (0 &- b) % b
-            while m.low < threshold { m = next().multipliedFullWidth(by: b) }
-        }
-        return Int(m.high)
-    }
-
     /// Fisher–Yates shuffle driven by `next(below:)`: the same order for the
     /// same seed on every platform and toolchain.
     public mutating func shuffle<T>(_ array: inout [T]) {
