@@ -54,6 +54,31 @@ final class Conv2dTests: XCTestCase {
         try checkGradients(strided, input: rnd.tensor([1, 3, 5, 5]))
     }
 
+    /// Large layers are unrolled a band of output rows at a time; with one-row bands
+    /// the results must match the single-band computation and the finite differences.
+    func testBandedUnrollingMatchesWholeImage() throws {
+        var rnd = TestRandom(seed: 5)
+        let saved = Conv2d.columnTileBytes
+        defer { Conv2d.columnTileBytes = saved }
+        let conv = Conv2d(4, 6, kernel: 3, stride: 2, padding: 2, dilation: 2, groups: 2)
+        rnd.fill(conv)
+        let x = rnd.tensor([2, 4, 9, 7]), g = rnd.tensor([2, 6, 5, 4])
+        func run() throws -> (Tensor, Tensor, Tensor) {
+            conv.zeroGrad()
+            let y = try conv.forward(x)
+            let dx = try conv.backward(g)
+            return (y, dx, conv.weight.grad)
+        }
+        Conv2d.columnTileBytes = 1 << 30
+        let whole = try run()
+        Conv2d.columnTileBytes = 1
+        let banded = try run()
+        assertClose(banded.0.data, whole.0.data, tolerance: 1e-6, "forward")
+        assertClose(banded.1.data, whole.1.data, tolerance: 1e-6, "input gradient")
+        assertClose(banded.2.data, whole.2.data, tolerance: 1e-5, "weight gradient")
+        try checkGradients(conv, input: x)
+    }
+
     func testFrozenWeightsAndNoInputGradient() throws {
         var rnd = TestRandom(seed: 4)
         let conv = Conv2d(2, 2, kernel: 3, padding: 1)
