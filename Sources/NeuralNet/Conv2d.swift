@@ -79,6 +79,40 @@ public final class Conv2d: Layer, ShapeInferring {
                         ph: padding.h, pw: padding.w, dh: dilation.h, dw: dilation.w)
     }
 
+    /// Size of one im2col tile. Columns are built a band of output rows at a time so
+    /// that the tile is still in cache when sgemm packs it; the whole matrix of a
+    /// 160×120 layer is tens of megabytes and would go through memory twice.
+    nonisolated(unsafe) public static var columnTileBytes = 1 << 21
+
+    /// Output rows per im2col tile.
+    private func tileRows(k: Int, outHeight oh: Int, outWidth ow: Int) -> Int {
+        let perRow = groups * k * ow * MemoryLayout<Float>.size
+        return min(oh, max(1, Conv2d.columnTileBytes / max(perRow, 1)))
+    }
+
+    /// Calls `body(rows, operand, ldb)` for each band of output rows, with the
+    /// GEMM operand for those rows: the input itself for pointwise convolutions,
+    /// otherwise a freshly unrolled tile.
+    private func forEachTile(_ x: UnsafePointer<Float>, height h: Int, width w: Int, outHeight oh: Int, outWidth ow: Int,
+                             k: Int, unrolled: Bool,
+                             _ body: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>?) -> Void) {
+        if isPointwise {
+            body(0..<oh, x, nil)
+            return
+        }
+        let band = tileRows(k: k, outHeight: oh, outWidth: ow)
+        let geo = geometry, cin = inChannels
+        ScratchPool.shared.withBuffer(groups * k * band * ow) { cols in
+            for oy0 in Swift.stride(from: 0, to: oh, by: band) {
+                let rows = oy0..<min(oh, oy0 + band)
+                if unrolled {
+                    Im2col.unroll(x, channels: cin, height: h, width: w, outHeight: oh, outWidth: ow, rows: rows, geo, into: cols)
+                }
+                body(rows, UnsafePointer(cols), cols)
+            }
+        }
+    }
+
     public func forward(_ input: Tensor) throws -> Tensor {
         let outShape = try outputShape(for: input.shape)
         let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
@@ -86,13 +120,9 @@ public final class Conv2d: Layer, ShapeInferring {
         let plane = oh * ow
         let cinG = inChannels / groups, coutG = outChannels / groups
         let k = cinG * kernel.h * kernel.w
-        let pointwise = isPointwise
-        let geo = geometry
         let cin = inChannels, cout = outChannels, groups = self.groups
         cachedInput = input
         var output = Tensor(zeros: outShape)
-        let cols = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * k * plane)
-        defer { cols?.deallocate() }
         let biasValue = bias?.value
         weight.value.withUnsafeBufferPointer { wb in
             input.withUnsafeBufferPointer { xb in
@@ -101,13 +131,6 @@ public final class Conv2d: Layer, ShapeInferring {
                     for b in 0..<n {
                         let x = xb.baseAddress! + b * cin * h * w
                         let y = op + b * cout * plane
-                        let operand: UnsafePointer<Float>
-                        if let cols {
-                            Im2col.unroll(x, channels: cin, height: h, width: w, outHeight: oh, outWidth: ow, geo, into: cols)
-                            operand = UnsafePointer(cols)
-                        } else {
-                            operand = x
-                        }
                         var beta: Float = 0
                         if let biasValue {
                             biasValue.withUnsafeBufferPointer { bb in
@@ -117,10 +140,13 @@ public final class Conv2d: Layer, ShapeInferring {
                             }
                             beta = 1
                         }
-                        for g in 0..<groups {
-                            BLAS.sgemm(m: coutG, n: plane, k: k, a: wp + g * coutG * k, lda: k,
-                                       b: operand + g * k * plane, ldb: plane,
-                                       beta: beta, c: y + g * coutG * plane, ldc: plane)
+                        forEachTile(x, height: h, width: w, outHeight: oh, outWidth: ow, k: k, unrolled: true) { rows, operand, _ in
+                            let cols = rows.count * ow
+                            for g in 0..<groups {
+                                BLAS.sgemm(m: coutG, n: cols, k: k, a: wp + g * coutG * k, lda: k,
+                                           b: operand + g * k * cols, ldb: cols,
+                                           beta: beta, c: y + g * coutG * plane + rows.lowerBound * ow, ldc: plane)
+                            }
                         }
                     }
                 }
@@ -143,8 +169,6 @@ public final class Conv2d: Layer, ShapeInferring {
         let cin = inChannels, cout = outChannels, groups = self.groups
         let wantWeight = weight.requiresGrad, wantInput = propagatesGradient
         var gradInput = Tensor(zeros: input.shape)
-        let cols = pointwise ? nil : UnsafeMutablePointer<Float>.allocate(capacity: groups * k * plane)
-        defer { cols?.deallocate() }
         if let bias, bias.requiresGrad {
             gradOutput.withUnsafeBufferPointer { gb in
                 bias.grad.withUnsafeMutableBufferPointer { db in
@@ -171,34 +195,44 @@ public final class Conv2d: Layer, ShapeInferring {
                                 let x = xb.baseAddress! + b * cin * h * w
                                 let dy = gb.baseAddress! + b * cout * plane
                                 let dx = dxb.baseAddress! + b * cin * h * w
-                                if wantWeight {
-                                    let operand: UnsafePointer<Float>
-                                    if let cols {
-                                        Im2col.unroll(x, channels: cin, height: h, width: w, outHeight: oh, outWidth: ow, geo, into: cols)
-                                        operand = UnsafePointer(cols)
-                                    } else {
-                                        operand = x
+                                if pointwise {
+                                    if wantWeight {
+                                        for g in 0..<groups {
+                                            BLAS.sgemm(transB: true, m: coutG, n: k, k: plane, a: dy + g * coutG * plane, lda: plane,
+                                                       b: x + g * k * plane, ldb: plane, beta: 1, c: dwp + g * coutG * k, ldc: k)
+                                        }
                                     }
-                                    // dW_g += dY_g · colsᵀ_g
-                                    for g in 0..<groups {
-                                        BLAS.sgemm(transB: true, m: coutG, n: k, k: plane,
-                                                   a: dy + g * coutG * plane, lda: plane,
-                                                   b: operand + g * k * plane, ldb: plane,
-                                                   beta: 1, c: dwp + g * coutG * k, ldc: k)
+                                    if wantInput {
+                                        for g in 0..<groups {
+                                            BLAS.sgemm(transA: true, m: k, n: plane, k: coutG, a: wp + g * coutG * k, lda: k,
+                                                       b: dy + g * coutG * plane, ldb: plane, beta: 0, c: dx + g * k * plane, ldc: plane)
+                                        }
                                     }
+                                    continue
                                 }
-                                if wantInput {
-                                    // dcols_g = W_gᵀ · dY_g, folded back onto the input planes.
-                                    let target = cols ?? dx
-                                    for g in 0..<groups {
-                                        BLAS.sgemm(transA: true, m: k, n: plane, k: coutG,
-                                                   a: wp + g * coutG * k, lda: k,
-                                                   b: dy + g * coutG * plane, ldb: plane,
-                                                   beta: 0, c: target + g * k * plane, ldc: plane)
+                                // Per band of output rows: dW_g += dY_g · colsᵀ_g, then the
+                                // same buffer receives dcols_g = W_gᵀ · dY_g, folded onto dX.
+                                forEachTile(x, height: h, width: w, outHeight: oh, outWidth: ow, k: k,
+                                            unrolled: wantWeight) { rows, operand, scratch in
+                                    let cols = rows.count * ow
+                                    let dyBand = dy + rows.lowerBound * ow
+                                    if wantWeight {
+                                        for g in 0..<groups {
+                                            BLAS.sgemm(transB: true, m: coutG, n: k, k: cols,
+                                                       a: dyBand + g * coutG * plane, lda: plane,
+                                                       b: operand + g * k * cols, ldb: cols,
+                                                       beta: 1, c: dwp + g * coutG * k, ldc: k)
+                                        }
                                     }
-                                    if let cols {
-                                        Im2col.fold(UnsafePointer(cols), channels: cin, height: h, width: w,
-                                                    outHeight: oh, outWidth: ow, geo, into: dx)
+                                    if wantInput, let scratch {
+                                        for g in 0..<groups {
+                                            BLAS.sgemm(transA: true, m: k, n: cols, k: coutG,
+                                                       a: wp + g * coutG * k, lda: k,
+                                                       b: dyBand + g * coutG * plane, ldb: plane,
+                                                       beta: 0, c: scratch + g * k * cols, ldc: cols)
+                                        }
+                                        Im2col.fold(UnsafePointer(scratch), channels: cin, height: h, width: w,
+                                                    outHeight: oh, outWidth: ow, rows: rows, geo, into: dx)
                                     }
                                 }
                             }

@@ -22,9 +22,13 @@ enum Im2col {
         return (lo, hi)
     }
 
+    /// Unrolls output rows `rows` (all of them by default); the column matrix then
+    /// has `rows.count · ow` columns.
     static func unroll(_ x: UnsafePointer<Float>, channels: Int, height h: Int, width w: Int,
-                       outHeight oh: Int, outWidth ow: Int, _ g: Geometry, into cols: UnsafeMutablePointer<Float>) {
-        let plane = oh * ow
+                       outHeight oh: Int, outWidth ow: Int, rows: Range<Int>? = nil, _ g: Geometry,
+                       into cols: UnsafeMutablePointer<Float>) {
+        let rows = rows ?? 0..<oh
+        let plane = rows.count * ow
         Parallel.forEach(channels, costPerItem: g.kh * g.kw * plane) { c in
             let src = x + c * h * w
             for ky in 0..<g.kh {
@@ -32,9 +36,9 @@ enum Im2col {
                     let row = cols + ((c * g.kh + ky) * g.kw + kx) * plane
                     let offX = kx * g.dw - g.pw
                     let (lo, hi) = validRange(offset: offX, stride: g.sw, size: w, outSize: ow)
-                    for oy in 0..<oh {
+                    for oy in rows {
                         let iy = oy * g.sh - g.ph + ky * g.dh
-                        let dst = row + oy * ow
+                        let dst = row + (oy - rows.lowerBound) * ow
                         if iy < 0 || iy >= h {
                             dst.update(repeating: 0, count: ow)
                             continue
@@ -59,8 +63,10 @@ enum Im2col {
 
     /// Adds every column entry back to the input pixel it was read from.
     static func fold(_ cols: UnsafePointer<Float>, channels: Int, height h: Int, width w: Int,
-                     outHeight oh: Int, outWidth ow: Int, _ g: Geometry, into dx: UnsafeMutablePointer<Float>) {
-        let plane = oh * ow
+                     outHeight oh: Int, outWidth ow: Int, rows: Range<Int>? = nil, _ g: Geometry,
+                     into dx: UnsafeMutablePointer<Float>) {
+        let rows = rows ?? 0..<oh
+        let plane = rows.count * ow
         Parallel.forEach(channels, costPerItem: g.kh * g.kw * plane) { c in
             let dst = dx + c * h * w
             for ky in 0..<g.kh {
@@ -69,11 +75,11 @@ enum Im2col {
                     let offX = kx * g.dw - g.pw
                     let (lo, hi) = validRange(offset: offX, stride: g.sw, size: w, outSize: ow)
                     if hi <= lo { continue }
-                    for oy in 0..<oh {
+                    for oy in rows {
                         let iy = oy * g.sh - g.ph + ky * g.dh
                         if iy < 0 || iy >= h { continue }
                         let line = dst + iy * w
-                        let src = row + oy * ow
+                        let src = row + (oy - rows.lowerBound) * ow
                         var ix = lo * g.sw + offX
                         for ox in lo..<hi {
                             line[ix] += src[ox]

@@ -15,13 +15,13 @@ public struct ConstantLR: LRSchedule {
 }
 
 /// Multiply by `gamma` every `stepSize` iterations (Fast R-CNN: ×0.1 after 30k).
+/// A `stepSize` below 1 counts as 1, so a bad configuration cannot trap.
 public struct StepLR: LRSchedule {
     public var base: Float
     public var stepSize: Int
     public var gamma: Float
     public init(base: Float, stepSize: Int, gamma: Float = 0.1) {
-        precondition(stepSize > 0, "StepLR needs stepSize > 0")
-        self.base = base; self.stepSize = stepSize; self.gamma = gamma
+        self.base = base; self.stepSize = max(stepSize, 1); self.gamma = gamma
     }
     public func learningRate(at step: Int) -> Float {
         base * Float(pow(Double(gamma), Double(max(step, 0) / stepSize)))
@@ -42,14 +42,13 @@ public struct MultiStepLR: LRSchedule {
     }
 }
 
-/// Half-cosine from `base` at step 0 to `minimum` at `totalSteps`, then flat.
+/// Half-cosine from `base` at step 0 to `minimum` at `totalSteps` (at least 1), then flat.
 public struct CosineLR: LRSchedule {
     public var base: Float
     public var totalSteps: Int
     public var minimum: Float
     public init(base: Float, totalSteps: Int, minimum: Float = 0) {
-        precondition(totalSteps > 0, "CosineLR needs totalSteps > 0")
-        self.base = base; self.totalSteps = totalSteps; self.minimum = minimum
+        self.base = base; self.totalSteps = max(totalSteps, 1); self.minimum = minimum
     }
     public func learningRate(at step: Int) -> Float {
         let t = Double(min(max(step, 0), totalSteps)) / Double(totalSteps)

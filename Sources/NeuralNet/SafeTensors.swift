@@ -105,42 +105,70 @@ public enum SafeTensors {
         return Contents(tensors: tensors, metadata: metadata, dtypes: dtypes)
     }
 
-    private static func parseHeader(_ header: Data, path: String) throws -> ([Entry], [String: String]) {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: header, options: [])
-        } catch {
-            throw SafeTensorsError.invalidHeader(path: path, reason: "not valid JSON (\((error as NSError).localizedDescription))")
+    /// A JSON value as decoded, so that integers, fractions and booleans stay distinct.
+    private enum JSONValue: Decodable {
+        case null, bool(Bool), int(Int), double(Double), string(String)
+        case array([JSONValue]), object([String: JSONValue])
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null }
+            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+            else if let i = try? c.decode(Int.self) { self = .int(i) }
+            else if let d = try? c.decode(Double.self) { self = .double(d) }
+            else if let s = try? c.decode(String.self) { self = .string(s) }
+            else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+            else { self = .object(try c.decode([String: JSONValue].self)) }
         }
-        guard let dict = object as? [String: Any] else {
+
+        /// Exact integers only: booleans and fractional numbers are refused.
+        var integers: [Int]? {
+            guard case let .array(items) = self else { return nil }
+            var out: [Int] = []
+            for item in items {
+                guard case let .int(i) = item else { return nil }
+                out.append(i)
+            }
+            return out
+        }
+    }
+
+    private static func parseHeader(_ header: Data, path: String) throws -> ([Entry], [String: String]) {
+        let root: JSONValue
+        do {
+            root = try JSONDecoder().decode(JSONValue.self, from: header)
+        } catch {
+            throw SafeTensorsError.invalidHeader(path: path, reason: "not valid JSON (\(error))")
+        }
+        guard case let .object(dict) = root else {
             throw SafeTensorsError.invalidHeader(path: path, reason: "the JSON header is not an object")
         }
         var metadata: [String: String] = [:]
         var entries: [Entry] = []
-        for (name, value) in dict {
+        for (name, value) in dict.sorted(by: { $0.key < $1.key }) {
             if name == "__metadata__" {
-                if value is NSNull { continue }
-                guard let map = value as? [String: Any] else {
+                if case .null = value { continue }
+                guard case let .object(map) = value else {
                     throw SafeTensorsError.invalidHeader(path: path, reason: "__metadata__ is not an object of strings")
                 }
                 for (k, v) in map {
-                    guard let s = v as? String else {
+                    guard case let .string(s) = v else {
                         throw SafeTensorsError.invalidHeader(path: path, reason: "__metadata__ value for '\(k)' is not a string")
                     }
                     metadata[k] = s
                 }
                 continue
             }
-            guard let fields = value as? [String: Any] else {
+            guard case let .object(fields) = value else {
                 throw SafeTensorsError.invalidHeader(path: path, reason: "entry '\(name)' is not an object")
             }
-            guard let dtypeName = fields["dtype"] as? String else {
+            guard case let .string(dtypeName)? = fields["dtype"] else {
                 throw SafeTensorsError.invalidHeader(path: path, reason: "tensor '\(name)' has no string 'dtype'")
             }
-            guard let shapeAny = fields["shape"] as? [Any], let shape = integers(shapeAny), shape.allSatisfy({ $0 >= 0 }) else {
+            guard let shape = fields["shape"]?.integers, shape.allSatisfy({ $0 >= 0 }) else {
                 throw SafeTensorsError.invalidHeader(path: path, reason: "tensor '\(name)' has no 'shape' list of non-negative integers")
             }
-            guard let offAny = fields["data_offsets"] as? [Any], let off = integers(offAny), off.count == 2, off[0] >= 0, off[1] >= 0 else {
+            guard let off = fields["data_offsets"]?.integers, off.count == 2, off[0] >= 0, off[1] >= 0 else {
                 throw SafeTensorsError.invalidHeader(path: path, reason: "tensor '\(name)' has no 'data_offsets' pair of non-negative integers")
             }
             guard let dtype = DType(rawValue: dtypeName) else {
@@ -149,19 +177,6 @@ public enum SafeTensors {
             entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: off[0], end: off[1]))
         }
         return (entries, metadata)
-    }
-
-    /// Exact integers only: JSON booleans and fractional numbers are refused.
-    private static func integers(_ values: [Any]) -> [Int]? {
-        var out: [Int] = []
-        out.reserveCapacity(values.count)
-        for v in values {
-            guard let n = v as? NSNumber, !(v is Bool) else { return nil }
-            let d = n.doubleValue
-            guard d.rounded() == d, abs(d) < 9.0e15 else { return nil }
-            out.append(n.intValue)
-        }
-        return out
     }
 
     private static func validate(_ entries: [Entry], dataBytes: Int, path: String) throws {

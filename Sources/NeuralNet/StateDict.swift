@@ -84,4 +84,14 @@ public enum StateDict {
     public static func load(path: String, into parameters: [Parameter], strict: Bool = true) throws -> StateDictReport {
         try load(SafeTensors.load(path: path), into: parameters, strict: strict, path: path)
     }
+
+    /// A whole network: its parameters and buffers (BatchNorm running statistics).
+    public static func save(_ layer: any Layer, to path: String, metadata: [String: String] = [:]) throws {
+        try save(layer.parameters + layer.buffers, to: path, metadata: metadata)
+    }
+
+    @discardableResult
+    public static func load(path: String, into layer: any Layer, strict: Bool = true) throws -> StateDictReport {
+        try load(path: path, into: layer.parameters + layer.buffers, strict: strict)
+    }
 }

@@ -26,6 +26,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// Fisher–Yates shuffle driven by `next(below:)`: the same order for the
+    /// same seed on every platform and toolchain.
+    public mutating func shuffle<T>(_ array: inout [T]) {
+        guard array.count > 1 else { return }
+        for i in stride(from: array.count - 1, to: 0, by: -1) {
+            let j = next(below: i + 1)
+            if i != j { array.swapAt(i, j) }
+        }
+    }
+
     /// Uniform in [0, 1) with 53 bits of resolution.
     @inline(__always)
     public mutating func nextUniform() -> Double {
