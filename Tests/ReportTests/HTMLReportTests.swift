@@ -107,13 +107,19 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(decoded[1, 12, 16], 40, accuracy: 12)
     }
 
-    func testThumbnailShrinksBigImagesByHalvingsThenExactly() {
+    func testThumbnailKeepsAspectAndCapsTheLongerSide() {
         let big = Image(width: 2000, height: 1000, fill: (10, 20, 30))
         let small = GalleryItem.shrunk(big, maxLongerSide: 480)
         XCTAssertEqual(small.width, 480)
         XCTAssertEqual(small.height, 240)
         let unchanged = GalleryItem.shrunk(Image(width: 100, height: 50), maxLongerSide: 480)
         XCTAssertEqual(unchanged.width, 100)
+        // A one-pixel checkerboard shrunk 8x must come out mid-grey, not a sample of it.
+        var pixels = [Float](repeating: 0, count: 3 * 64 * 64)
+        for c in 0..<3 { for y in 0..<64 { for x in 0..<64 where (x + y) % 2 == 0 { pixels[(c * 64 + y) * 64 + x] = 255 } } }
+        let grey = GalleryItem.shrunk(Image(width: 64, height: 64, pixels: pixels), maxLongerSide: 8)
+        XCTAssertEqual(grey.width, 8)
+        for v in grey.pixels { XCTAssertEqual(v, 127.5, accuracy: 20) }
     }
 
     func testPRPathDropsDuplicatePixelsOnly() {
