@@ -49,9 +49,9 @@ public enum HTMLReport {
         guard !input.pipelines.isEmpty else { return s + "<p class=\"empty\">No timed runs.</p>\n</section>\n" }
         let chart = StageChart(pipelines: input.pipelines, stageColours: stageColours)
         s += "<figure>\n<figcaption>Mean milliseconds per image, stage by stage (hover a segment for mean, median and share).</figcaption>\n"
-        s += chart.svg(mode: .milliseconds, id: "stage-chart")
+        s += "<div class=\"scroll\">\n" + chart.svg(mode: .milliseconds, id: "stage-chart") + "</div>\n"
         s += "</figure>\n<figure>\n<figcaption>Share of each pipeline's own time.</figcaption>\n"
-        s += chart.svg(mode: .share, id: "stage-share-chart")
+        s += "<div class=\"scroll\">\n" + chart.svg(mode: .share, id: "stage-share-chart") + "</div>\n"
         s += "</figure>\n<ul class=\"legend\" id=\"stage-legend\">\n"
         for name in stageColours.names {
             s += "<li><span class=\"swatch\" style=\"background:\(stageColours.colour(name))\"></span>\(HTMLText.escape(name))</li>\n"
@@ -77,7 +77,7 @@ public enum HTMLReport {
             return base / r.secondsPerImage
         }
 
-        s += "<table id=\"summary-table\">\n<thead><tr><th>Pipeline</th><th>Run</th><th class=\"num\">Images</th>"
+        s += "<div class=\"scroll\">\n<table id=\"summary-table\">\n<thead><tr><th>Pipeline</th><th>Run</th><th class=\"num\">Images</th>"
         s += "<th class=\"num\">ms / image</th><th class=\"num\">Speed-up vs R-CNN</th><th class=\"num\">AP50</th>"
         s += "<th class=\"num ref\">Reference s / image</th><th class=\"num ref\">Reference speed-up</th><th class=\"ref\">Reference setting</th></tr></thead>\n<tbody>\n"
         var unmatched = input.reference
@@ -97,12 +97,12 @@ public enum HTMLReport {
             s += referenceCells(r, speedup: referenceSpeedup(r))
             s += "</tr>\n"
         }
-        s += "</tbody>\n</table>\n"
+        s += "</tbody>\n</table>\n</div>\n"
         s += "<p class=\"note\">Measured here on the CPU described above; the reference columns are the per-image test times "
         s += "usually quoted for the three papers, so compare the speed-ups, not the absolute times.</p>\n"
 
         guard !input.pipelines.isEmpty else { return s + "</section>\n" }
-        s += "<table id=\"stage-table\">\n<thead><tr><th>Pipeline</th><th>Stage</th><th class=\"num\">Mean ms</th>"
+        s += "<div class=\"scroll\">\n<table id=\"stage-table\">\n<thead><tr><th>Pipeline</th><th>Stage</th><th class=\"num\">Mean ms</th>"
         s += "<th class=\"num\">Median ms</th><th>Share of total</th></tr></thead>\n"
         for p in input.pipelines {
             s += "<tbody data-pipeline=\"\(HTMLText.escape(p.name))\">\n"
@@ -120,7 +120,7 @@ public enum HTMLReport {
             s += "<td>total</td><td class=\"num\">\(HTMLText.ms(p.totalMs))</td><td class=\"num\"></td>"
             s += "<td>speed-up \(HTMLText.speedup(speedup(p))) · AP50 \(HTMLText.ap(p.ap50))</td></tr>\n</tbody>\n"
         }
-        s += "</table>\n</section>\n"
+        s += "</table>\n</div>\n</section>\n"
         return s
     }
 
@@ -135,7 +135,7 @@ public enum HTMLReport {
         var s = "<section id=\"accuracy\">\n<h2>Accuracy</h2>\n"
         let withAP = input.pipelines.filter { !$0.perClassAP.isEmpty || $0.ap50 != nil }
         if !withAP.isEmpty {
-            s += "<table id=\"ap-table\">\n<thead><tr><th>Class</th>"
+            s += "<div class=\"scroll\">\n<table id=\"ap-table\">\n<thead><tr><th>Class</th>"
             for p in withAP { s += "<th class=\"num\">\(HTMLText.escape(p.name))</th>" }
             s += "</tr></thead>\n<tbody>\n"
             for c in classNames where withAP.contains(where: { $0.perClassAP.contains { $0.className == c } }) {
@@ -145,7 +145,7 @@ public enum HTMLReport {
             }
             s += "<tr class=\"total-row\"><td>mean (AP50)</td>"
             for p in withAP { s += "<td class=\"num\">\(HTMLText.ap(p.ap50))</td>" }
-            s += "</tr>\n</tbody>\n</table>\n"
+            s += "</tr>\n</tbody>\n</table>\n</div>\n"
         }
         let curveClasses = classNames.filter { c in input.prCurves.contains { $0.className == c } }
         guard !curveClasses.isEmpty else {
@@ -225,6 +225,10 @@ public enum HTMLReport {
     nav { margin: 8px 0 12px; display: flex; flex-wrap: wrap; gap: 16px; font-size: 14px; }
     nav a { color: #0b62a4; text-decoration: none; }
     figure { margin: 0 0 16px; }
+    /* Narrow screens scroll wide charts and tables inside their box, not the page. */
+    .scroll { overflow-x: auto; }
+    .scroll > svg.stage-chart { min-width: 640px; }
+    .scroll > table { min-width: 600px; }
     figcaption { font-size: 13px; margin-bottom: 4px; }
     svg { display: block; width: 100%; height: auto; }
     svg text { font-family: inherit; }

@@ -129,13 +129,15 @@ final class BrowserRenderTests: XCTestCase {
         let probeURL = dir.appendingPathComponent("probe.html")
         try html.replacingOccurrences(of: "</body>", with: probe + "\n</body>")
             .write(to: probeURL, atomically: true, encoding: .utf8)
-        let probed = try runBrowser(binary, ["--window-size=1200,2000", "--dump-dom",
-                                             probeURL.absoluteString], workDir: dir)
-        XCTAssertEqual(pageErrors(probed.stderr), [])
-        let json = try XCTUnwrap(matches(#"data-probe="([^"]*)""#, in: probed.stdout).first,
-                                 "probe script did not run:\n\(probed.stderr.suffix(2000))")
-        let unescaped = json.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
-        let result = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(unescaped.utf8)) as? [String: Int])
+        func probeAt(_ window: String) throws -> [String: Int] {
+            let probed = try runBrowser(binary, ["--window-size=\(window)", "--dump-dom", probeURL.absoluteString], workDir: dir)
+            XCTAssertEqual(pageErrors(probed.stderr), [])
+            let json = try XCTUnwrap(matches(#"data-probe="([^"]*)""#, in: probed.stdout).first,
+                                     "probe script did not run:\n\(probed.stderr.suffix(2000))")
+            let unescaped = json.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+            return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(unescaped.utf8)) as? [String: Int])
+        }
+        let result = try probeAt("1200,2000")
         XCTAssertEqual(result["segments"], stageCount)
         XCTAssertEqual(result["shareSegments"], stageCount)
         XCTAssertEqual(result["prCharts"], ReportFixture.classNames.count)
@@ -146,6 +148,10 @@ final class BrowserRenderTests: XCTestCase {
         XCTAssertEqual(result["decoded"], result["images"], "some embedded JPEGs did not decode")
         XCTAssertEqual(result["panelsWide"], result["images"])
         XCTAssertLessThanOrEqual(result["pageWidth"] ?? .max, result["viewport"] ?? 0, "page scrolls sideways")
+        // A phone-sized window: wide charts and tables scroll in their boxes, the page does not.
+        let narrow = try probeAt("420,1600")
+        XCTAssertEqual(narrow["segments"], stageCount)
+        XCTAssertLessThanOrEqual(narrow["pageWidth"] ?? .max, narrow["viewport"] ?? 0, "page scrolls sideways at 420 px")
 
         // 3. A screenshot with real content.
         let shot = dir.appendingPathComponent("report.png")
