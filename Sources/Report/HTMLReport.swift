@@ -33,6 +33,15 @@ public enum HTMLReport {
         return s
     }
 
+    /// Renders `input` and writes it to `path` atomically, so a reader never sees half a report.
+    public static func write(_ input: ReportInput, to path: String) throws {
+        do {
+            try Data(render(input).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw ReportError.writeFailed(path: path, reason: error.localizedDescription)
+        }
+    }
+
     /// Pipelines in the order of `input.pipelines`, then any only named by curves or
     /// detections, so colours and columns line up across every section.
     static func orderedPipelineNames(_ input: ReportInput) -> [String] {

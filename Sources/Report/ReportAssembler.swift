@@ -3,43 +3,6 @@ import Evaluation
 import Foundation
 import Imaging
 
-/// One stored run as the assembler needs it: raw per-image measurements, not summaries.
-public struct RunMeasurements: Sendable {
-    public var pipeline: String
-    public var runID: Int64?
-    public var configuration: String
-    /// Per stage, in pipeline order, one wall time per image.
-    public var stageSamples: [(stage: String, ms: [Double])]
-    /// Whole-pipeline wall time per image when it was measured separately; nil uses
-    /// the sum of the stage means.
-    public var totalSamples: [Double]?
-    /// The images the run finished, in order.
-    public var imageIDs: [Int64]
-    public var detections: [ScoredDetection]
-
-    public init(pipeline: String, runID: Int64? = nil, configuration: String = "",
-                stageSamples: [(stage: String, ms: [Double])], totalSamples: [Double]? = nil,
-                imageIDs: [Int64], detections: [ScoredDetection]) {
-        self.pipeline = pipeline; self.runID = runID; self.configuration = configuration
-        self.stageSamples = stageSamples; self.totalSamples = totalSamples
-        self.imageIDs = imageIDs; self.detections = detections
-    }
-}
-
-/// An image the runs saw, with its ground truth (empty when it has none).
-public struct ReportImage: Sendable {
-    public var id: Int64
-    public var path: String
-    /// Size the boxes refer to.
-    public var width: Int
-    public var height: Int
-    public var groundTruth: [GroundTruthBox]
-
-    public init(id: Int64, path: String, width: Int, height: Int, groundTruth: [GroundTruthBox]) {
-        self.id = id; self.path = path; self.width = width; self.height = height; self.groundTruth = groundTruth
-    }
-}
-
 /// Turns stored runs (stage samples, detections, ground truth) into a `ReportInput`:
 /// means and medians, speed-up over R-CNN, VOC AP50 and PR curves per class, and a
 /// gallery of the first annotated images every run finished. The CLI only has to

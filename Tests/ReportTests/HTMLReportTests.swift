@@ -141,6 +141,21 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(occurrences(of: "reference-only", in: html), 3)
     }
 
+    func testWriteIsTheRenderedReportAndFailuresNameThePath() throws {
+        let input = try syntheticInput()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("report-write-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("r.html").path
+        try HTMLReport.write(input, to: path)
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), HTMLReport.render(input))
+        let bad = dir.appendingPathComponent("missing/r.html").path
+        XCTAssertThrowsError(try HTMLReport.write(input, to: bad)) { error in
+            guard case .writeFailed(let p, _)? = error as? ReportError else { return XCTFail("\(error)") }
+            XCTAssertEqual(p, bad)
+        }
+    }
+
     func testFormatting() {
         XCTAssertEqual(HTMLText.ms(12345.4), "12\u{2009}345")
         XCTAssertEqual(HTMLText.ms(12.34), "12.3")
