@@ -35,14 +35,30 @@ final class BrowserRenderTests: XCTestCase {
         // Root (CI containers) needs --no-sandbox; no GPU, extensions or first-run UI here.
         p.arguments = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-extensions",
                        "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
+                       // Containers often have a tiny /dev/shm, which crashes renderers.
+                       "--disable-dev-shm-usage",
                        "--user-data-dir=\(profile.path)", "--enable-logging=stderr", "--v=0"] + args
         p.standardOutput = out
         p.standardError = err
+        // CI runners may have no (writable) home; Chromium wants one for its caches.
+        var environment = ProcessInfo.processInfo.environment
+        if !FileManager.default.isWritableFile(atPath: environment["HOME"] ?? "/nonexistent") {
+            environment["HOME"] = workDir.path
+        }
+        p.environment = environment
         try p.run()
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false
         while p.isRunning {
-            if Date() > deadline { timedOut = true; p.terminate(); break }
+            if Date() > deadline {
+                timedOut = true
+                p.terminate()
+                // A wedged browser can ignore SIGTERM; do not let it hang the suite.
+                let grace = Date().addingTimeInterval(5)
+                while p.isRunning && Date() < grace { Thread.sleep(forTimeInterval: 0.1) }
+                if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+                break
+            }
             Thread.sleep(forTimeInterval: 0.1)
         }
         p.waitUntilExit()
