@@ -82,6 +82,20 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(widths[2], plot * 10 / 1000, accuracy: 0.02)
     }
 
+    func testTimeOutsideStagesIsShownNotHidden() {
+        let p = PipelineSummary(name: "rcnn", images: 1, stages: [StageTiming(stage: "a", meanMs: 80, medianMs: 80)], totalMs: 100)
+        XCTAssertEqual(StageChart.unaccounted(p), 20)
+        let html = HTMLReport.render(ReportInput(title: "t", generatedAt: Date(timeIntervalSince1970: 0), machine: "",
+                                                 pipelines: [p]))
+        // One grey segment per chart, and a legend entry for it.
+        XCTAssertEqual(occurrences(of: "class=\"stage-other\"", in: html), 2)
+        XCTAssertTrue(html.contains("other (between stages)</li>"))
+        XCTAssertTrue(html.contains("(20.0% of total)"))
+        // Under half a percent is rounding noise, not a segment.
+        let tight = PipelineSummary(name: "x", images: 1, stages: [StageTiming(stage: "a", meanMs: 999.9, medianMs: 1)], totalMs: 1000)
+        XCTAssertEqual(StageChart.unaccounted(tight), 0)
+    }
+
     func testTinyStagesGetASliverWithoutLengtheningTheBar() {
         let w = StageChart.segmentWidths([1000, 1, 0], length: 100)
         XCTAssertEqual(w[0], 97, accuracy: 1e-9)
