@@ -32,12 +32,14 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CJPEGCodec"], swiftSettings: optimised),
         .target(name: "Boxes", swiftSettings: optimised),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo"], swiftSettings: optimised),
+        .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet"],
+                swiftSettings: optimised),
         .target(name: "Store", dependencies: [
             "Boxes", "Imaging",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "DetectCLI", dependencies: [
-            "Imaging", "Boxes", "NeuralNet", "Store", "CSystemInfo",
+            "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -47,6 +49,7 @@ let package = Package(
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Imaging", "Boxes"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Boxes", "Imaging"]),
         .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store"]),
     ]
