@@ -40,9 +40,9 @@ public struct JPEGHeader: Sendable, Equatable {
         var orientation = 1
         var i = 2
         while i + 4 <= bytes.count {
-            guard bytes[i] == 0xFF else {
-                throw ImagingError.corrupt(path: path, reason: "expected a marker at byte \(i)")
-            }
+            // Stray bytes between segments occur in camera files; libjpeg skips them
+            // with a warning, so the header reader does too to agree with the decoder.
+            guard bytes[i] == 0xFF else { i += 1; continue }
             let marker = bytes[i + 1]
             if marker == 0xFF { i += 1; continue }          // fill byte
             if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }
