@@ -91,11 +91,19 @@ public enum ColorSpace: String, Sendable, CaseIterable, CustomStringConvertible 
     @inline(__always)
     static func lab(_ r8: Float, _ g8: Float, _ b8: Float) -> (l: Float, a: Float, b: Float) {
         @inline(__always) func linear(_ c: Float) -> Float {
-            let v = c * (1.0 / 255.0)
-            return v <= 0.04045 ? v / 12.92 : powf((v + 0.055) / 1.055, 2.4)
+            // Table lookup with linear interpolation: powf per channel per pixel
+            // was the largest cost of the Lab conversion.
+            let x = min(255, max(0, c)) * Float(gammaSteps) / 255
+            let i = min(gammaSteps - 1, Int(x))
+            let f = x - Float(i)
+            return gammaTable[i] + f * (gammaTable[i + 1] - gammaTable[i])
         }
         @inline(__always) func f(_ t: Float) -> Float {
-            t > 0.008856 ? cbrtf(t) : 7.787 * t + 16.0 / 116.0
+            if t <= 0.008856 { return 7.787 * t + 16.0 / 116.0 }
+            guard t < 1 else { return cbrtf(t) }
+            let x = t * Float(cubeRootSteps)
+            let i = Int(x)
+            return cubeRootTable[i] + (x - Float(i)) * (cubeRootTable[i + 1] - cubeRootTable[i])
         }
         let r = linear(r8), g = linear(g8), b = linear(b8)
         let x = (0.412453 * r + 0.357580 * g + 0.180423 * b) / 0.950456
@@ -108,3 +116,15 @@ public enum ColorSpace: String, Sendable, CaseIterable, CustomStringConvertible 
         return (min(255, max(0, l * 2.55)), min(255, max(0, a)), min(255, max(0, bb)))
     }
 }
+
+/// sRGB gamma expansion sampled at `gammaSteps + 1` points over 0...255.
+private let gammaSteps = 1024
+private let gammaTable: [Float] = (0...gammaSteps).map { i in
+    let v = Double(i) / Double(gammaSteps)
+    return Float(v <= 0.04045 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4))
+}
+
+/// Cube root sampled at `cubeRootSteps + 1` points over 0...1 (the range of
+/// normalised X, Y, Z), interpolated linearly: error below 1e-4 where it is used.
+private let cubeRootSteps = 4096
+private let cubeRootTable: [Float] = (0...cubeRootSteps).map { Float(cbrt(Double($0) / Double(cubeRootSteps))) }

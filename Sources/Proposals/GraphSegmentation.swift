@@ -129,10 +129,13 @@ public struct GraphSegmentation: Sendable {
                             sz[Int(big)] += sz[Int(small)]
                             return big
                         }
+                        let offsets = (0..<4).map { GraphSegmentation.neighbourOffset($0, width: w) }
+                        let o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3]
                         @inline(__always) func ends(_ key: UInt64) -> (Int32, Int32) {
                             let e = Int(key & 0xFFFF_FFFF)
                             let p = e >> 2
-                            let q = p + GraphSegmentation.neighbourOffset(e & 3, width: w)
+                            let d = e & 3
+                            let q = p + (d < 2 ? (d == 0 ? o0 : o1) : (d == 2 ? o2 : o3))
                             return (Int32(p), Int32(q))
                         }
                         for key in eb {
@@ -146,11 +149,18 @@ public struct GraphSegmentation: Sendable {
                             }
                         }
                         if minSize > 1 {
-                            for key in eb {
-                                let (p, q) = ends(key)
-                                let a = find(p), b = find(q)
-                                if a != b && (Int(sz[Int(a)]) < minSize || Int(sz[Int(b)]) < minSize) {
-                                    _ = join(a, b)
+                            // Most edges lie inside one component: the roots after the first
+                            // pass (kept in `labels` until the labels are written) skip them without a find.
+                            labels.withUnsafeMutableBufferPointer { lb in
+                                let root = lb.baseAddress!
+                                for i in 0..<n { root[i] = find(Int32(i)) }
+                                for key in eb {
+                                    let (p, q) = ends(key)
+                                    if root[Int(p)] == root[Int(q)] { continue }
+                                    let a = find(p), b = find(q)
+                                    if a != b && (Int(sz[Int(a)]) < minSize || Int(sz[Int(b)]) < minSize) {
+                                        _ = join(a, b)
+                                    }
                                 }
                             }
                         }

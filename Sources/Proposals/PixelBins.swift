@@ -77,19 +77,27 @@ public struct PixelBins: Sendable {
                 GaussianFilter.convolveColumns(t, py, width: w, height: h, half: dk, odd: true)
                 // The largest oriented response over all 8 orientations.
                 var largest: Float = 0
+                let c0 = cosines[0], s0 = sines[0], c1 = cosines[1], s1 = sines[1]
+                let c2 = cosines[2], s2 = sines[2], c3 = cosines[3], s3 = sines[3]
                 for i in 0..<n {
-                    for k in 0..<4 {
-                        largest = max(largest, abs(cosines[k] * px[i] + sines[k] * py[i]))
-                    }
+                    let x = px[i], y = py[i]
+                    let m = max(max(abs(c0 * x + s0 * y), abs(c1 * x + s1 * y)),
+                                max(abs(c2 * x + s2 * y), abs(c3 * x + s3 * y)))
+                    largest = max(largest, m)
                 }
                 guard largest > 0 else { continue }   // flat channel: every bin 0
                 let scale = Float(textureBins) / largest
-                for k in 0..<o {
+                // Orientations k and k + 4 are opposite: a pixel's response is
+                // positive in at most one of them, and the other gets bin 0.
+                for k in 0..<(o / 2) {
                     let cs = cosines[k], sn = sines[k]
-                    let dst = ob.baseAddress! + (c * o + k) * n
+                    let forward = ob.baseAddress! + (c * o + k) * n
+                    let backward = ob.baseAddress! + (c * o + k + o / 2) * n
                     for i in 0..<n {
-                        let r = max(0, cs * px[i] + sn * py[i])
-                        dst[i] = UInt8(min(textureBins - 1, Int(r * scale)))
+                        let r = cs * px[i] + sn * py[i]
+                        let bin = UInt8(min(textureBins - 1, Int(abs(r) * scale)))
+                        forward[i] = r > 0 ? bin : 0
+                        backward[i] = r > 0 ? 0 : bin
                     }
                 }
             }

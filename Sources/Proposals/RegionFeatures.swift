@@ -91,21 +91,40 @@ public struct RegionFeatures: Sendable {
             bins.texture.withUnsafeBufferPointer { tb in
             texture.withUnsafeMutableBufferPointer { hb in
                 let hist = hb.baseAddress!
+                // Bin 0 holds at least half of all counts (one of two opposite
+                // orientations is always 0), so it is not counted but filled in
+                // afterwards as the region's size minus the other bins.
                 for plane in 0..<(bins.channels * PixelBins.orientations) {
                     let codes = tb.baseAddress! + plane * n
                     let offset = plane * PixelBins.textureBins
-                    for p in 0..<n { hist[Int(labels[p]) * td + offset + Int(codes[p])] += 1 }
+                    for p in 0..<n where codes[p] != 0 {
+                        hist[Int(labels[p]) * td + offset + Int(codes[p])] += 1
+                    }
+                }
+                sizes.withUnsafeBufferPointer { sb in
+                    for r in 0..<count {
+                        for plane in 0..<(bins.channels * PixelBins.orientations) {
+                            let h = hist + r * td + plane * PixelBins.textureBins
+                            var rest: Float = 0
+                            for b in 1..<PixelBins.textureBins { rest += h[b] }
+                            h[0] = sb[r] - rest
+                        }
+                    }
                 }
             }}
         }
         // Counts to L1-normalised histograms: each pixel adds one count per channel
         // (colour) or per channel and orientation (texture).
-        for r in 0..<count where sizes[r] > 0 {
-            let cs = 1 / (sizes[r] * Float(bins.channels))
-            let ts = 1 / (sizes[r] * Float(bins.channels * PixelBins.orientations))
-            for i in 0..<cd { colour[r * cd + i] *= cs }
-            for i in 0..<td { texture[r * td + i] *= ts }
-        }
+        let channels = Float(bins.channels), planes = Float(bins.channels * PixelBins.orientations)
+        sizes.withUnsafeBufferPointer { sb in
+        colour.withUnsafeMutableBufferPointer { cb in
+        texture.withUnsafeMutableBufferPointer { tb in
+            for r in 0..<count where sb[r] > 0 {
+                let cs = 1 / (sb[r] * channels), ts = 1 / (sb[r] * planes)
+                for i in 0..<cd { cb[r * cd + i] *= cs }
+                for i in 0..<td { tb[r * td + i] *= ts }
+            }
+        }}}
         pairs.sort()
         var neighbours: [(Int32, Int32)] = []
         neighbours.reserveCapacity(pairs.count)
