@@ -107,7 +107,7 @@ public struct SelectiveSearch: Sendable {
         // Rank = level counted from the top of its hierarchy (1 = whole image)
         // times a random number in (0, 1]: large regions come first on average,
         // yet every hierarchy contributes early, which diversifies the top.
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var candidates: [(priority: Double, box: (Int32, Int32, Int32, Int32))] = []
         candidates.reserveCapacity(hierarchies.reduce(0) { $0 + $1.count / 4 })
         for boxes in hierarchies {
@@ -115,7 +115,7 @@ public struct SelectiveSearch: Sendable {
             for r in 0..<count {
                 let level = Double(count - r)
                 let box = (boxes[4 * r], boxes[4 * r + 1], boxes[4 * r + 2], boxes[4 * r + 3])
-                candidates.append((level * rng.nextUnitInterval(), box))
+                candidates.append((level * (1 - rng.nextUniform()), box))   // random in (0, 1]
             }
         }
         candidates.sort { $0.priority < $1.priority }
@@ -183,24 +183,4 @@ func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T]
 
 private struct Slots<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T?>
-}
-
-/// Small, fast, seedable generator (Steele et al., SplitMix64) so that
-/// rankings are reproducible across platforms.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in (0, 1].
-    mutating func nextUnitInterval() -> Double {
-        (Double(next() >> 11) + 1) * 0x1p-53
-    }
 }

@@ -1,3 +1,4 @@
+import Boxes
 import Imaging
 import XCTest
 @testable import Proposals
@@ -67,7 +68,7 @@ final class GraphSegmentationTests: XCTestCase {
     }
 
     func testLargerKGivesFewerRegionsOnNoise() {
-        var rng = SplitMix64(seed: 7)
+        var rng = SeededGenerator(seed: 7)
         let w = 48, h = 32
         let pixels = (0..<(3 * w * h)).map { _ in Float(rng.next() % 256) }
         let graph = GraphSegmentation(ColorSpace.rgb.convert(Image(width: w, height: h, pixels: pixels)))

@@ -7,7 +7,7 @@ final class SelectiveSearchTests: XCTestCase {
     /// A textured image: smooth gradients plus noise, with a few painted shapes,
     /// so segmentation gives many irregular regions.
     static func texturedImage(width: Int, height: Int, seed: UInt64) -> Image {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         var image = Image(width: width, height: height)
         for y in 0..<height {
             for x in 0..<width {

@@ -1,3 +1,4 @@
+import Boxes
 import Imaging
 import XCTest
 @testable import Proposals
@@ -85,7 +86,7 @@ final class SimilarityTests: XCTestCase {
     }
 
     func testHeapPopsInDescendingOrder() {
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededGenerator(seed: 3)
         var heap = SimilarityHeap(capacity: 0)
         var values: [Float] = []
         for i in 0..<500 {
