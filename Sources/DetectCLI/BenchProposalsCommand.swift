@@ -38,8 +38,8 @@ public struct BenchProposals: ParsableCommand {
     @Option(help: "Drop proposals whose width or height is below this many pixels (after downscaling).")
     public var minSide: Float = 20
 
-    @Option(help: "Keep at most this many best-ranked proposals per image (default: all).")
-    public var maxBoxes: Int?
+    @Option(help: "Keep at most this many best-ranked proposals per image (0: all).")
+    public var maxBoxes: Int = 2000
 
     @Option(help: "Seed of the pseudo-random ranking.")
     public var seed: UInt64 = 1
@@ -60,14 +60,14 @@ public struct BenchProposals: ParsableCommand {
             throw ValidationError("unsupported --format '\(format)': only 'voc' is supported")
         }
         guard maxSide >= 0 else { throw ValidationError("--max-side must be 0 or positive") }
-        if let m = maxBoxes, m <= 0 { throw ValidationError("--max-boxes must be positive") }
+        guard maxBoxes >= 0 else { throw ValidationError("--max-boxes must be 0 or positive") }
     }
 
     public func run() throws {
         let stems = try annotatedStems()
         var search = SelectiveSearch(mode: mode)
         search.minSide = minSide
-        search.maxBoxes = maxBoxes
+        search.maxBoxes = maxBoxes > 0 ? maxBoxes : nil
         search.seed = seed
 
         var seconds = 0.0, cpuSeconds = 0.0, boxCount = 0, images = 0
@@ -118,7 +118,8 @@ public struct BenchProposals: ParsableCommand {
         let perImage = seconds / Double(images)
         let boxesPerImage = Double(boxCount) / Double(images)
 
-        print("selective search \(mode.rawValue): \(search.strategies.count) hierarchies, max side \(maxSide), min side \(minSide)")
+        print("selective search \(mode.rawValue): \(search.strategies.count) hierarchies, max side \(maxSide), "
+              + "min side \(minSide), at most \(maxBoxes > 0 ? String(maxBoxes) : "all") boxes")
         print(String(format: "images %d, ground-truth boxes %d", images, bestOverlaps.count))
         print(String(format: "seconds per image %.4f (CPU time of all threads %.4f)",
                      perImage, cpuSeconds / Double(images)))

@@ -25,11 +25,17 @@ public enum ColorSpace: String, Sendable, CaseIterable, CustomStringConvertible 
     }
 
     /// Converts an RGB image (0...255) to this colour space, every channel in 0...255.
+    /// Values outside 0...255 are clamped and NaN becomes 0, so the histogram bins
+    /// downstream always exist.
     public func convert(_ image: Image) -> ColorPlanes {
         let n = image.planeSize
         let nc = channels
         var out = [Float](repeating: 0, count: n * nc)
-        image.pixels.withUnsafeBufferPointer { src in
+        let inRange = image.pixels.withUnsafeBufferPointer { p in
+            p.allSatisfy { $0 >= 0 && $0 <= 255 }   // false for NaN too
+        }
+        let pixels = inRange ? image.pixels : image.pixels.map { $0.isNaN ? 0 : min(255, max(0, $0)) }
+        pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 let r = src.baseAddress!, g = r + n, b = r + 2 * n
                 let d = dst.baseAddress!

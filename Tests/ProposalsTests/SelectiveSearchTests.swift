@@ -138,4 +138,19 @@ final class SelectiveSearchTests: XCTestCase {
         // Area averaging of a flat area keeps its value.
         XCTAssertEqual(small[0, 25, 40], 220, accuracy: 1e-3)
     }
+
+    func testTinyAndOutOfRangeImagesDoNotCrash() {
+        for (w, h) in [(1, 1), (1, 7), (7, 1), (3, 2), (25, 21)] {
+            var pixels = (0..<(3 * w * h)).map { Float(($0 * 37) % 300) - 20 }
+            pixels[0] = .nan
+            let image = Image(width: w, height: h, pixels: pixels)
+            for mode in SelectiveSearch.Mode.allCases {
+                var search = SelectiveSearch(mode: mode)
+                search.minSide = 1
+                let boxes = search.proposals(for: image)
+                XCTAssertTrue(boxes.contains(Box(x1: 0, y1: 0, x2: Float(w), y2: Float(h))), "\(w)x\(h) \(mode)")
+                XCTAssertTrue(boxes.allSatisfy { $0.x1 >= 0 && $0.y1 >= 0 && $0.x2 <= Float(w) && $0.y2 <= Float(h) })
+            }
+        }
+    }
 }
