@@ -33,20 +33,22 @@ enum GaussianFilter {
         let sign: Float = odd ? -1 : 1
         // Convolution flips the kernel: tap +i meets f(x - i), so an odd kernel
         // contributes -k[i] * (f(x+i) - f(x-i)).
-        let kr = k.indices.map { odd ? -k[$0] : k[$0] }
-        for y in 0..<height {
-            let row = src + y * width
-            let out = dst + y * width
-            for x in 0..<width {
-                var acc = odd ? 0 : k[0] * row[x]
-                if x >= r && x + r < width {
-                    for i in 1...r { acc += kr[i] * (row[x + i] + sign * row[x - i]) }
-                } else {
-                    for i in 1...r {
-                        acc += kr[i] * (row[min(width - 1, x + i)] + sign * row[max(0, x - i)])
+        let signed = k.indices.map { odd ? -k[$0] : k[$0] }
+        signed.withUnsafeBufferPointer { kr in
+            for y in 0..<height {
+                let row = src + y * width
+                let out = dst + y * width
+                for x in 0..<width {
+                    var acc = odd ? 0 : k[0] * row[x]
+                    if x >= r && x + r < width {
+                        for i in 1...r { acc += kr[i] * (row[x + i] + sign * row[x - i]) }
+                    } else {
+                        for i in 1...r {
+                            acc += kr[i] * (row[min(width - 1, x + i)] + sign * row[max(0, x - i)])
+                        }
                     }
+                    out[x] = acc
                 }
-                out[x] = acc
             }
         }
     }
