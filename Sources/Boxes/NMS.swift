@@ -1,8 +1,13 @@
 import Dispatch
 
-/// Score order used by every NMS here: higher score first, and among equal
-/// scores the lower original index first, so results never depend on the sort
-/// algorithm. NaN scores sort last (treated as -infinity).
+/// Indices of `scores` from the highest score down, among equal scores the lower
+/// index first, so that results never depend on the sort algorithm. NaN scores
+/// sort last (treated as −infinity). Every NMS here visits boxes in this order;
+/// top-k selections should use it too.
+public func descendingScoreOrder(_ scores: [Float]) -> [Int] {
+    scores.withUnsafeBufferPointer { scoreOrder($0) }
+}
+
 @inline(__always)
 func scoreOrder(_ scores: UnsafeBufferPointer<Float>) -> [Int] {
     var keys = [Float](repeating: 0, count: scores.count)
