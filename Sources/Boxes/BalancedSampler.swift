@@ -6,12 +6,20 @@
 /// Labels follow torchvision: `≥ 1` positive (a class or "object"), `0`
 /// negative (background), anything below 0 ignored.
 public struct BalancedSampler: Sendable, Equatable {
-    public var batchSizePerImage: Int
-    public var positiveFraction: Float
+    public let batchSizePerImage: Int
+    public let positiveFraction: Float
 
-    public init(batchSizePerImage: Int, positiveFraction: Float) {
-        precondition(batchSizePerImage >= 0 && (0...1).contains(positiveFraction),
-                     "BalancedSampler: batch \(batchSizePerImage), fraction \(positiveFraction)")
+    /// Faster R-CNN's RPN: 256 anchors per image, at most half positive.
+    public static let rpn = try! BalancedSampler(batchSizePerImage: 256, positiveFraction: 0.5)
+    /// Fast R-CNN's head: 64 RoIs per image (128 per 2-image minibatch), 25 % foreground.
+    public static let fastRCNN = try! BalancedSampler(batchSizePerImage: 64, positiveFraction: 0.25)
+
+    /// Throws unless the batch size is at least 0 and the fraction in [0, 1].
+    public init(batchSizePerImage: Int, positiveFraction: Float) throws {
+        guard batchSizePerImage >= 0, positiveFraction >= 0, positiveFraction <= 1 else {
+            throw BoxesError.invalidParameter(
+                "BalancedSampler: need batch size ≥ 0 and positive fraction in [0, 1], got \(batchSizePerImage) and \(positiveFraction)")
+        }
         self.batchSizePerImage = batchSizePerImage
         self.positiveFraction = positiveFraction
     }

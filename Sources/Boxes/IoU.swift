@@ -31,25 +31,24 @@ extension Box {
 public func iouMatrix(_ a: [Box], _ b: [Box]) -> [Float] {
     let n = a.count, m = b.count
     guard n > 0, m > 0 else { return [] }
-    var bx1 = [Float](repeating: 0, count: m), by1 = bx1, bx2 = bx1, by2 = bx1, bArea = bx1
+    // Column streams [x1 | y1 | x2 | y2 | area] of `b`.
+    var columns = [Float](repeating: 0, count: 5 * m)
     b.withUnsafeBufferPointer { bp in
-        for j in 0..<m {
-            let box = bp[j]
-            bx1[j] = box.x1; by1[j] = box.y1; bx2[j] = box.x2; by2[j] = box.y2
-            bArea[j] = box.area
+        columns.withUnsafeMutableBufferPointer { cp in
+            let c = cp.baseAddress!
+            for j in 0..<m {
+                let box = bp[j]
+                c[j] = box.x1; c[m + j] = box.y1; c[2 * m + j] = box.x2; c[3 * m + j] = box.y2
+                c[4 * m + j] = box.area
+            }
         }
     }
     var result = [Float](repeating: 0, count: n * m)
     a.withUnsafeBufferPointer { ap in
-    bx1.withUnsafeBufferPointer { x1p in
-    by1.withUnsafeBufferPointer { y1p in
-    bx2.withUnsafeBufferPointer { x2p in
-    by2.withUnsafeBufferPointer { y2p in
-    bArea.withUnsafeBufferPointer { areap in
+    columns.withUnsafeBufferPointer { cp in
     result.withUnsafeMutableBufferPointer { out in
         let outBase = out.baseAddress!
-        let x1s = x1p.baseAddress!, y1s = y1p.baseAddress!
-        let x2s = x2p.baseAddress!, y2s = y2p.baseAddress!, areas = areap.baseAddress!
+        let x1s = cp.baseAddress!, y1s = x1s + m, x2s = y1s + m, y2s = x2s + m, areas = y2s + m
         let rowsPerChunk = max(1, 16_384 / m)
         let chunks = (n + rowsPerChunk - 1) / rowsPerChunk
         let work = { (chunk: Int) in
@@ -74,6 +73,6 @@ public func iouMatrix(_ a: [Box], _ b: [Box]) -> [Float] {
         } else {
             for c in 0..<chunks { work(c) }
         }
-    }}}}}}}
+    }}}
     return result
 }

@@ -10,8 +10,10 @@ public func descendingScoreOrder(_ scores: [Float]) -> [Int] {
 
 @inline(__always)
 func scoreOrder(_ scores: UnsafeBufferPointer<Float>) -> [Int] {
-    var keys = [Float](repeating: 0, count: scores.count)
-    for i in scores.indices { keys[i] = scores[i].isNaN ? -.infinity : scores[i] }
+    let keys = [Float](unsafeUninitializedCapacity: scores.count) { kp, initialised in
+        for i in scores.indices { kp[i] = scores[i].isNaN ? -.infinity : scores[i] }
+        initialised = scores.count
+    }
     var order = Array(scores.indices)
     keys.withUnsafeBufferPointer { k in
         order.sort { a, b in k[a] > k[b] || (k[a] == k[b] && a < b) }
@@ -39,25 +41,24 @@ public func nms(boxes: [Box], scores: [Float], iouThreshold: Float,
     let order = scores.withUnsafeBufferPointer { scoreOrder($0) }
     if n == 1 { return order }
 
-    var x1 = [Float](repeating: 0, count: n), y1 = x1, x2 = x1, y2 = x1, area = x1
+    // Five coordinate streams in visiting order: [x1 | y1 | x2 | y2 | area].
+    var columns = [Float](repeating: 0, count: 5 * n)
     boxes.withUnsafeBufferPointer { bp in
-        order.withUnsafeBufferPointer { op in
-            for r in 0..<n {
-                let b = bp[op[r]]
-                x1[r] = b.x1; y1[r] = b.y1; x2[r] = b.x2; y2[r] = b.y2; area[r] = b.area
-            }
+    order.withUnsafeBufferPointer { op in
+    columns.withUnsafeMutableBufferPointer { cp in
+        let c = cp.baseAddress!
+        for r in 0..<n {
+            let b = bp[op[r]]
+            c[r] = b.x1; c[n + r] = b.y1; c[2 * n + r] = b.x2; c[3 * n + r] = b.y2; c[4 * n + r] = b.area
         }
-    }
+    }}}
     var suppressed = [Int32](repeating: 0, count: n)
     var keep: [Int] = []
     keep.reserveCapacity(min(n, maxOutput))
-    x1.withUnsafeBufferPointer { x1p in
-    y1.withUnsafeBufferPointer { y1p in
-    x2.withUnsafeBufferPointer { x2p in
-    y2.withUnsafeBufferPointer { y2p in
-    area.withUnsafeBufferPointer { ap in
+    columns.withUnsafeBufferPointer { cp in
     suppressed.withUnsafeMutableBufferPointer { sp in
     order.withUnsafeBufferPointer { op in
+        let x1p = cp.baseAddress!, y1p = x1p + n, x2p = y1p + n, y2p = x2p + n, ap = y2p + n
         for i in 0..<n {
             if sp[i] != 0 { continue }
             keep.append(op[i])
@@ -77,7 +78,7 @@ public func nms(boxes: [Box], scores: [Float], iouThreshold: Float,
                 j += 1
             }
         }
-    }}}}}}}
+    }}}
     return keep
 }
 

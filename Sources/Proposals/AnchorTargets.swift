@@ -21,9 +21,8 @@ public struct AnchorTargets: Sendable, Equatable {
     public var boxCoder: BoxCoder
     public var borderAllowance: Float?
 
-    public init(matcher: Matcher = Matcher(highThreshold: 0.7, lowThreshold: 0.3,
-                                           allowLowQualityMatches: true),
-                sampler: BalancedSampler = BalancedSampler(batchSizePerImage: 256, positiveFraction: 0.5),
+    public init(matcher: Matcher = .rpn,
+                sampler: BalancedSampler = .rpn,
                 boxCoder: BoxCoder = .rpn,
                 borderAllowance: Float? = nil) {
         self.matcher = matcher

@@ -2,7 +2,7 @@ import XCTest
 @testable import Boxes
 
 final class BalancedSamplerTests: XCTestCase {
-    func testSplitMix64KnownOutputs() {
+    func testSplitMix64KnownOutputs() throws {
         // Reference values of SplitMix64 from seed 0.
         var g = SeededGenerator(seed: 0)
         XCTAssertEqual(g.next(), 0xE220_A839_7B1D_CDAF)
@@ -17,8 +17,8 @@ final class BalancedSamplerTests: XCTestCase {
         }
     }
 
-    func testCounts() {
-        let sampler = BalancedSampler(batchSizePerImage: 256, positiveFraction: 0.5)
+    func testCounts() throws {
+        let sampler = try BalancedSampler(batchSizePerImage: 256, positiveFraction: 0.5)
         var g = SeededGenerator(seed: 1)
         // Few positives: all taken, negatives fill the batch.
         var labels = [Int](repeating: 0, count: 1000) + [Int](repeating: -1, count: 50)
@@ -40,14 +40,23 @@ final class BalancedSamplerTests: XCTestCase {
         XCTAssertEqual(s.positive, [0, 5])
         XCTAssertEqual(s.negative, [1, 4])
         // Fast R-CNN's 64 at 25 %.
-        let fast = BalancedSampler(batchSizePerImage: 64, positiveFraction: 0.25)
+        let fast = try BalancedSampler(batchSizePerImage: 64, positiveFraction: 0.25)
         s = fast.sample(labels: [Int](repeating: 1, count: 100) + [Int](repeating: 0, count: 100), using: &g)
         XCTAssertEqual(s.positive.count, 16)
         XCTAssertEqual(s.negative.count, 48)
     }
 
-    func testDeterministicAndSeedDependent() {
-        let sampler = BalancedSampler(batchSizePerImage: 32, positiveFraction: 0.25)
+    func testInvalidParametersThrowAndPresets() throws {
+        XCTAssertThrowsError(try BalancedSampler(batchSizePerImage: -1, positiveFraction: 0.5))
+        XCTAssertThrowsError(try BalancedSampler(batchSizePerImage: 256, positiveFraction: 1.5)) {
+            XCTAssertTrue("\($0)".contains("1.5"))
+        }
+        XCTAssertEqual(BalancedSampler.rpn, try BalancedSampler(batchSizePerImage: 256, positiveFraction: 0.5))
+        XCTAssertEqual(BalancedSampler.fastRCNN, try BalancedSampler(batchSizePerImage: 64, positiveFraction: 0.25))
+    }
+
+    func testDeterministicAndSeedDependent() throws {
+        let sampler = try BalancedSampler(batchSizePerImage: 32, positiveFraction: 0.25)
         let labels = (0..<500).map { $0 % 5 == 0 ? 1 : 0 }
         var g1 = SeededGenerator(seed: 99), g2 = SeededGenerator(seed: 99), g3 = SeededGenerator(seed: 100)
         let a = sampler.sample(labels: labels, using: &g1)
@@ -58,7 +67,7 @@ final class BalancedSamplerTests: XCTestCase {
         XCTAssertNotEqual(a.negative, c.negative)
     }
 
-    func testChoiceIsRoughlyUniform() {
+    func testChoiceIsRoughlyUniform() throws {
         var g = SeededGenerator(seed: 2024)
         var counts = [Int](repeating: 0, count: 4)
         for _ in 0..<4000 {

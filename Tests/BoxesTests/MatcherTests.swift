@@ -12,24 +12,24 @@ final class MatcherTests: XCTestCase {
                        Box(x1: 20, y1: 0, x2: 30, y2: 6),     // 0.6 with gt 1, its best
                        Box(x1: 20, y1: 4, x2: 30, y2: 10)]    // 0.6 with gt 1, a tie
 
-    func testThresholds() {
-        let m = Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: false)
+    func testThresholds() throws {
+        let m = try Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: false)
         XCTAssertEqual(m.match(groundTruth: groundTruth, predictions: predictions), [0, -2, -1, -1, -2, -2])
         // The thresholds are inclusive on the upper side: IoU 0.5 with high 0.5 is a match.
-        let half = Matcher(highThreshold: 0.5, lowThreshold: 0.5, allowLowQualityMatches: false)
+        let half = try Matcher(highThreshold: 0.5, lowThreshold: 0.5, allowLowQualityMatches: false)
         XCTAssertEqual(half.match(groundTruth: groundTruth, predictions: predictions), [0, 0, -1, -1, 1, 1])
         XCTAssertEqual(Matcher.belowLowThreshold, -1)
         XCTAssertEqual(Matcher.betweenThresholds, -2)
     }
 
-    func testLowQualityMatchesIncludeTies() {
-        let m = Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true)
+    func testLowQualityMatchesIncludeTies() throws {
+        let m = try Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true)
         // gt 1's best IoU is 0.6, reached by predictions 4 and 5: both matched.
         // gt 2 overlaps nothing and claims nothing.
         XCTAssertEqual(m.match(groundTruth: groundTruth, predictions: predictions), [0, -2, -1, -1, 1, 1])
     }
 
-    func testLowQualityMatchUsesBestGroundTruth() {
+    func testLowQualityMatchUsesBestGroundTruth() throws {
         // A low-quality match goes to the prediction's own best ground truth.
         let gt = [Box(x1: 0, y1: 0, x2: 10, y2: 10), Box(x1: 5, y1: 0, x2: 25, y2: 10)]
         let p = [Box(x1: 0, y1: 0, x2: 10, y2: 5), Box(x1: 0, y1: 0, x2: 10, y2: 10)]
@@ -37,7 +37,7 @@ final class MatcherTests: XCTestCase {
         XCTAssertEqual(q[0], 0.5, accuracy: 1e-6)           // gt 0 vs p0
         XCTAssertEqual(q[2], 25.0 / 225.0, accuracy: 1e-6)  // gt 1 vs p0
         XCTAssertEqual(q[3], 50.0 / 250.0, accuracy: 1e-6)  // gt 1 vs p1
-        let m = Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true)
+        let m = try Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true)
         // gt 1's best is p1 (0.2); p1's best ground truth is gt 0 (IoU 1).
         XCTAssertEqual(m.match(groundTruth: gt, predictions: p), [-2, 0])
         // Rows are ground truths. gt 1's best (0.2) ties on p0 and p1: p0, whose
@@ -46,8 +46,18 @@ final class MatcherTests: XCTestCase {
                        [1, 0])
     }
 
-    func testNoGroundTruth() {
-        let m = Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true)
+    func testInvalidThresholdsThrowAndPresets() throws {
+        XCTAssertThrowsError(try Matcher(highThreshold: 0.3, lowThreshold: 0.7, allowLowQualityMatches: true)) {
+            XCTAssertTrue("\($0)".contains("low 0.7"))
+        }
+        XCTAssertThrowsError(try Matcher(highThreshold: .nan, lowThreshold: 0.3, allowLowQualityMatches: true))
+        XCTAssertEqual(Matcher.rpn, try Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true))
+        XCTAssertEqual(Matcher.fastRCNN.highThreshold, 0.5)
+        XCTAssertFalse(Matcher.fastRCNN.allowLowQualityMatches)
+    }
+
+    func testNoGroundTruth() throws {
+        let m = try Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true)
         XCTAssertEqual(m.match(groundTruth: [], predictions: predictions), [Int](repeating: -1, count: 6))
         XCTAssertEqual(m.match(groundTruth: groundTruth, predictions: []), [])
     }

@@ -15,7 +15,7 @@ final class AnchorTargetsTests: XCTestCase {
                    Box(x1: 70, y1: 70, x2: 80, y2: 80),    // 5: 100/150 with gt 2, its best → positive
                    Box(x1: -5, y1: -5, x2: 5, y2: 5)]      // 6: 25/175 with gt 0 → negative, crosses
 
-    func testHandComputedAssignment() {
+    func testHandComputedAssignment() throws {
         var g = SeededGenerator(seed: 0)
         let t = AnchorTargets().assign(anchors: anchors, groundTruth: groundTruth,
                                        imageWidth: 100, imageHeight: 100, using: &g)
@@ -34,13 +34,13 @@ final class AnchorTargetsTests: XCTestCase {
         XCTAssertEqual(r[23], Float(log(1.5)), accuracy: 1e-6)
         XCTAssertTrue(r[4..<12].allSatisfy { $0 == 0 } && r[24...].allSatisfy { $0 == 0 })
         // Without the low-quality rule anchor 5 (IoU 0.67) is only ignored.
-        let strict = AnchorTargets(matcher: Matcher(highThreshold: 0.7, lowThreshold: 0.3,
+        let strict = AnchorTargets(matcher: try Matcher(highThreshold: 0.7, lowThreshold: 0.3,
                                                     allowLowQualityMatches: false))
         XCTAssertEqual(strict.assign(anchors: anchors, groundTruth: groundTruth, imageWidth: 100,
                                      imageHeight: 100, using: &g).labels, [1, -1, 0, 1, 0, -1, 0])
     }
 
-    func testBorderCrossingAnchorsIgnored() {
+    func testBorderCrossingAnchorsIgnored() throws {
         var g = SeededGenerator(seed: 0)
         let t = AnchorTargets(borderAllowance: 0).assign(anchors: anchors, groundTruth: groundTruth,
                                                         imageWidth: 100, imageHeight: 100, using: &g)
