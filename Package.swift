@@ -34,6 +34,11 @@ let package = Package(
         .target(name: "Boxes", dependencies: ["Randomness"], swiftSettings: optimised),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness"], swiftSettings: optimised),
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet"], swiftSettings: optimised),
+        .target(name: "Pipelines", dependencies: [
+            "Boxes", "Imaging", "NeuralNet", "Proposals", "Heads",
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: optimised),
+        .target(name: "Training", dependencies: ["Pipelines", "Boxes", "Imaging", "NeuralNet"], swiftSettings: optimised),
         .target(name: "Evaluation", dependencies: ["Boxes"]),
         .target(name: "Proposals", dependencies: ["Boxes", "NeuralNet", "Imaging"], swiftSettings: optimised),
         .target(name: "Store", dependencies: [
@@ -52,6 +57,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Training", "Boxes", "Imaging", "NeuralNet"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Boxes", "NeuralNet", "Imaging"]),
