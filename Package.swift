@@ -52,7 +52,8 @@ let package = Package(
         ]),
         .executableTarget(name: "detect", dependencies: ["DetectCLI", "CSystemInfo"]),
 
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"]),
+        // Fixtures are read through #filePath, next to the generator that made them.
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),

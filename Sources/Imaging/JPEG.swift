@@ -17,30 +17,48 @@ public enum JPEG {
     /// Callers that then resize must take the scale from the returned size versus
     /// `JPEGHeader`, per axis: libjpeg rounds reduced sizes up.
     public static func decode(path: String, minimumSize: (width: Int, height: Int)? = nil) throws -> Image {
-        let data: Data
+        try decode(data: try readFile(path), path: path, minimumSize: minimumSize)
+    }
+
+    static func readFile(_ path: String) throws -> Data {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
             let reason = FileManager.default.fileExists(atPath: path)
                 ? "permission denied or not a regular file" : "no such file"
             throw ImagingError.unreadable(path: path, reason: reason)
         }
-        return try decode(data: data, path: path, minimumSize: minimumSize)
     }
 
     /// Decodes a JPEG stream held in memory; `path` only names it in errors.
     public static func decode(data: Data, path: String = "<memory>",
                               minimumSize: (width: Int, height: Int)? = nil) throws -> Image {
+        // No minimum means full size: no reduced size can reach Int.max.
+        try decode(data: data, path: path) { _ in minimumSize ?? (Int.max, Int.max) }
+    }
+
+    /// Decodes the file at `path` at the smallest 1/1, 1/2, 1/4 or 1/8 scale whose
+    /// longer side is still at least `longerSideAtLeast`: the fast path for callers
+    /// that downscale to a maximum side anyway (selective search at 500 px).
+    public static func decode(path: String, longerSideAtLeast side: Int) throws -> Image {
+        let data = try readFile(path)
+        return try decode(data: data, path: path) { header in
+            header.width >= header.height ? (side, 1) : (1, side)
+        }
+    }
+
+    /// Shared decode: `minimum` gives, from the headers, the size the result must reach.
+    static func decode(data: Data, path: String,
+                       minimum: (JPEGHeader) -> (width: Int, height: Int)) throws -> Image {
         if data.isEmpty { throw ImagingError.corrupt(path: path, reason: "file is empty") }
         // The header reader gives the orientation and rejects non-JPEG bytes
         // before libjpeg sees them, with the same reading `JPEGHeader.read` uses.
         let header = try JPEGHeader.parse(data, path: path)
+        let m = minimum(header)
         var denominator = 1
-        if let m = minimumSize {
-            for d in [8, 4, 2] {
-                let w = (header.width + d - 1) / d, h = (header.height + d - 1) / d
-                if w >= m.width && h >= m.height { denominator = d; break }
-            }
+        for d in [8, 4, 2] {
+            let w = (header.width + d - 1) / d, h = (header.height + d - 1) / d
+            if w >= m.width && h >= m.height { denominator = d; break }
         }
         var decoded = cjpeg_decoded()
         var status = cjpeg_status()

@@ -115,6 +115,12 @@ public struct RegionWarp: Sendable {
             let yt = UnsafeMutableBufferPointer(rebasing: taps[s..<(2 * s)])
             axis(xt, start: box.x1, step: sx, extent: width)
             axis(yt, start: box.y1, step: sy, extent: height)
+            // The source coordinate is monotonic in u, so the samples inside the
+            // image form one run [lo, hi): fill around it, interpolate within.
+            var lo = 0
+            while lo < s && xt[lo].i0 < 0 { lo += 1 }
+            var hi = lo
+            while hi < s && xt[hi].i0 >= 0 { hi += 1 }
             let plane = width * height
             for c in 0..<3 {
                 let outside = (fill[c] - subtract[c]) * multiply[c]
@@ -130,9 +136,10 @@ public struct RegionWarp: Sendable {
                     }
                     let row0 = cs + Int(ty.i0) * width, row1 = cs + Int(ty.i1) * width
                     let wy = ty.w1
-                    for u in 0..<s {
+                    for u in 0..<lo { d[u] = outside }
+                    for u in hi..<s { d[u] = outside }
+                    for u in lo..<hi {
                         let tx = xt[u]
-                        if tx.i0 < 0 { d[u] = outside; continue }
                         let a = row0[Int(tx.i0)] + tx.w1 * (row0[Int(tx.i1)] - row0[Int(tx.i0)])
                         let b = row1[Int(tx.i0)] + tx.w1 * (row1[Int(tx.i1)] - row1[Int(tx.i0)])
                         d[u] = (a + wy * (b - a) - sub) * mul
