@@ -113,6 +113,13 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var maxProposals: Int = 1000
         /// Regions per CNN batch.
         public var batchSize: Int = 64
+        /// Proposals per training image whose features the SVMs and regressors see.
+        public var trainProposals: Int = 500
+        /// Fine-tuning minibatch per image: regions and foreground fraction (paper: 128 over 2 images, 25 %).
+        public var fineTuneRegionsPerImage: Int = 64
+        public var fineTuneForegroundFraction: Float = 0.25
+        /// Hard-negative mining rounds after the first SVM fit.
+        public var miningRounds: Int = 3
         public var svmC: Float = 1e-3
         public var svmPositiveWeight: Float = 2
         public var svmBiasMultiplier: Float = 10

@@ -12,8 +12,8 @@ final class TwoStageTrainingTests: XCTestCase {
         c.stages = ["backbone"]
         c.input.minSize = 240
         c.input.maxSize = 320
-        c.training.epochs = 6
-        c.training.imagesPerBatch = 2
+        c.training.epochs = 12
+        c.training.imagesPerBatch = 1
         c.training.learningRate = 0.01
         c.training.warmupIterations = 2
         c.training.lrDropFractions = []
