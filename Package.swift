@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "Imaging", dependencies: ["CJPEGCodec"], swiftSettings: optimised),
         .target(name: "Boxes", dependencies: ["Randomness"], swiftSettings: optimised),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness"], swiftSettings: optimised),
+        .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet"],
+                swiftSettings: optimised),
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet"], swiftSettings: optimised),
         .target(name: "Pipelines", dependencies: [
             "Boxes", "Imaging", "NeuralNet", "Proposals", "Heads",
@@ -46,7 +48,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "DetectCLI", dependencies: [
-            "Imaging", "Boxes", "NeuralNet", "Store", "CSystemInfo",
+            "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Imaging", "Boxes"]),
         .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Training", "Boxes", "Imaging", "NeuralNet"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
