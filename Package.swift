@@ -42,7 +42,6 @@ let package = Package(
         ], swiftSettings: optimised),
         .target(name: "Training", dependencies: ["Pipelines", "Boxes", "Imaging", "NeuralNet"], swiftSettings: optimised),
         .target(name: "Evaluation", dependencies: ["Boxes"]),
-        .target(name: "Proposals", dependencies: ["Boxes", "NeuralNet", "Imaging"], swiftSettings: optimised),
         .target(name: "Store", dependencies: [
             "Boxes", "Imaging",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -59,7 +58,6 @@ let package = Package(
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Imaging", "Boxes"]),
         .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Training", "Boxes", "Imaging", "NeuralNet"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
