@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "Boxes", "Imaging",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], swiftSettings: optimised),
         .target(name: "DetectCLI", dependencies: [
             "Imaging", "Boxes", "NeuralNet", "Store", "CSystemInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
