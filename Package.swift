@@ -47,7 +47,9 @@ let package = Package(
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Boxes", "Imaging"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store"]),
     ]
 )

@@ -133,6 +133,16 @@ extension Store {
         }
     }
 
+    /// Reads the annotations at `path` and imports them; see `AnnotationFormat.read`
+    /// and `importAnnotations(_:dataset:format:)`. A malformed file throws before
+    /// anything is written.
+    @discardableResult
+    public func importAnnotations(from path: String, format: AnnotationFormat, imagesDirectory: String? = nil,
+                                  dataset: String) throws -> ImportSummary {
+        let set = try format.read(path: path, imagesDirectory: imagesDirectory)
+        return try importAnnotations(set, dataset: dataset, format: format)
+    }
+
     /// Reads dataset `dataset` back as an `AnnotationSet`: images ordered by file name,
     /// boxes in import order, classes in the dataset's order.
     public func loadAnnotations(dataset: String) throws -> AnnotationSet {
@@ -184,7 +194,8 @@ extension Store {
         }
     }
 
-    /// Exports dataset `dataset` to `path` in `format`.
+    /// Exports dataset `dataset` to `path` in `format`; returns what was written.
+    @discardableResult
     public func exportAnnotations(dataset: String, format: AnnotationFormat, to path: String) throws -> AnnotationSet {
         let set = try loadAnnotations(dataset: dataset)
         try format.write(set, to: path)

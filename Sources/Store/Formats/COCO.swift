@@ -147,8 +147,14 @@ enum COCOFormat {
                 guard let id, used.insert(id).inserted else { return nil }
                 return id
             }
-            var next = (used.max() ?? 0) + 1
-            for i in kept.indices where kept[i] == nil { kept[i] = next; next += 1 }
+            // After the largest id when there is room, else the smallest free ones.
+            let largest = used.max() ?? 0
+            var next: Int64 = largest < Int64.max ? largest + 1 : 1
+            for i in kept.indices where kept[i] == nil {
+                while used.contains(next) { next += 1 }
+                kept[i] = next
+                used.insert(next)
+            }
             return kept.map { $0! }
         }
         let categoryIDs = assign(set.categories.map(\.externalID))
