@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "Boxes", "Imaging",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], swiftSettings: optimised),
         .target(name: "DetectCLI", dependencies: [
             "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -63,7 +63,9 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Boxes", "NeuralNet", "Imaging"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Boxes", "Imaging"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store"]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffer pointers across
