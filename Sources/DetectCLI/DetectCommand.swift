@@ -8,6 +8,8 @@ public struct DetectCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self,
             RunCommand.self,
+            EvalCommand.self,
+            ExportResultsCommand.self,
         ])
 
     public init() {}
