@@ -8,6 +8,7 @@ public struct DetectCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self,
             RunCommand.self,
+            CompareCommand.self,
             EvalCommand.self,
             ExportResultsCommand.self,
         ])

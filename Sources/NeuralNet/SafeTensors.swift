@@ -156,7 +156,9 @@ public enum SafeTensors {
         var out: [Int] = []
         out.reserveCapacity(values.count)
         for v in values {
-            guard let n = v as? NSNumber, !(v is Bool) else { return nil }
+            // `is Bool` is also true for NSNumber 0 and 1 on Linux; JSON booleans
+            // are the numbers whose type encoding is "c".
+            guard let n = v as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
             let d = n.doubleValue
             guard d.rounded() == d, abs(d) < 9.0e15 else { return nil }
             out.append(n.intValue)

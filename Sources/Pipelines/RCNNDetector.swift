@@ -163,8 +163,10 @@ public final class RCNNDetector {
         }
         svms = (0..<k).map { LinearSVM(weights: Array(sw.data[($0 * d)..<(($0 + 1) * d)]), bias: sb.data[$0]) }
         regressors = (0..<k).map {
-            RidgeRegressor(weights: Array(rw.data[($0 * d * 4)..<(($0 + 1) * d * 4)]),
-                           bias: Array(rb.data[($0 * 4)..<(($0 + 1) * 4)]), dimension: d, outputs: 4)
+            let w = Array(rw.data[($0 * d * 4)..<(($0 + 1) * d * 4)]), b = Array(rb.data[($0 * 4)..<(($0 + 1) * 4)])
+            // A class without regression examples is saved as zeros: no regressor.
+            return w.allSatisfy { $0 == 0 } && b.allSatisfy { $0 == 0 } ? nil
+                : RidgeRegressor(weights: w, bias: b, dimension: d, outputs: 4)
         }
         featureScale = fs.data[0]
     }

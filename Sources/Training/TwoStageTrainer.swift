@@ -18,6 +18,8 @@ public final class TwoStageTrainer {
     public let proposals: [String: [Box]]
     public var log: (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
     public var showProgress = true
+    /// Stop (as if interrupted) once this many epochs are done; nil runs them all.
+    public var stopAfterEpoch: Int?
 
     public struct EpochSummary: Sendable {
         public var epoch: Int
@@ -111,6 +113,7 @@ public final class TwoStageTrainer {
             let summary = EpochSummary(epoch: epoch + 1, meanLoss: means(sums, seen), seconds: Date().timeIntervalSince(started))
             summaries.append(summary)
             try saveCheckpoint(checkpointPath, epoch: epoch + 1, sgd: sgd)
+            if let stop = stopAfterEpoch, epoch + 1 >= stop { break }
         }
         return summaries
     }
