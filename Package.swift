@@ -36,13 +36,19 @@ let package = Package(
         .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet"],
                 swiftSettings: optimised),
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet"], swiftSettings: optimised),
+        .target(name: "Pipelines", dependencies: [
+            "Boxes", "Imaging", "NeuralNet", "Proposals", "Heads",
+            .product(name: "Yams", package: "Yams"),
+        ], swiftSettings: optimised),
+        .target(name: "Training", dependencies: ["Pipelines", "Boxes", "Imaging", "NeuralNet"], swiftSettings: optimised),
         .target(name: "Evaluation", dependencies: ["Boxes"]),
         .target(name: "Store", dependencies: [
             "Boxes", "Imaging",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], swiftSettings: optimised),
         .target(name: "DetectCLI", dependencies: [
             "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",
+            "Pipelines", "Training", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -54,10 +60,13 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Training", "Boxes", "Imaging", "NeuralNet"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Boxes", "NeuralNet", "Imaging"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Boxes", "Imaging"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store"]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffer pointers across
