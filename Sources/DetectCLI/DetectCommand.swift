@@ -5,7 +5,14 @@ public struct DetectCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "detect",
         abstract: "Region-based object detection (R-CNN, Fast R-CNN, Faster R-CNN) on the CPU.",
-        subcommands: [BenchCommand.self])
+        subcommands: [
+            TrainCommand.self,
+            RunCommand.self,
+            CompareCommand.self,
+            EvalCommand.self,
+            ExportResultsCommand.self,
+            BenchCommand.self,
+        ])
 
     public init() {}
 }

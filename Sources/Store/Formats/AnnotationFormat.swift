@@ -1,0 +1,145 @@
+import Foundation
+import Boxes
+import Imaging
+
+/// The annotation file formats the store imports and exports.
+public enum AnnotationFormat: String, CaseIterable, Sendable {
+    /// Pascal VOC XML, one file per image; a directory of them (plus ImageSets/Main lists).
+    case voc
+    /// COCO instances JSON, one file for the whole dataset.
+    case coco
+    /// YOLO txt, one file per image with normalized `class cx cy w h`, plus `classes.txt`/`obj.names`.
+    case yolo
+    /// CSV `path,x1,y1,x2,y2,class` in the toolkit's pixel convention, one file.
+    case csv
+
+    /// Reads annotations at `path` (a file or directory as the format needs). Image
+    /// files are looked up in `imagesDirectory` first, then where the format's usual
+    /// layout puts them. Throws on the first malformed entry: nothing partial is returned.
+    public func read(path: String, imagesDirectory: String? = nil) throws -> AnnotationSet {
+        switch self {
+        case .voc: return try VOCFormat.read(path: path, imagesDirectory: imagesDirectory)
+        case .coco: return try COCOFormat.read(path: path, imagesDirectory: imagesDirectory)
+        case .yolo: return try YOLOFormat.read(path: path, imagesDirectory: imagesDirectory)
+        case .csv: return try CSVFormat.read(path: path, imagesDirectory: imagesDirectory)
+        }
+    }
+
+    /// Writes `set` to `path`: a directory for VOC and YOLO, a file for COCO and CSV.
+    public func write(_ set: AnnotationSet, to path: String) throws {
+        switch self {
+        case .voc: try VOCFormat.write(set, to: path)
+        case .coco: try COCOFormat.write(set, to: path)
+        case .yolo: try YOLOFormat.write(set, to: path)
+        case .csv: try CSVFormat.write(set, to: path)
+        }
+    }
+}
+
+/// Helpers the format readers and writers share.
+enum FormatSupport {
+    static let fileManager = FileManager.default
+
+    static func absolute(_ path: String, relativeTo directory: String? = nil) -> String {
+        let base = directory ?? fileManager.currentDirectoryPath
+        let joined = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+        return (joined as NSString).standardizingPath
+    }
+
+    static func isFile(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return fileManager.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return fileManager.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// The first of `directories` that holds `name` (a file name or relative path).
+    static func find(_ name: String, in directories: [String]) -> String? {
+        if name.hasPrefix("/") { return isFile(name) ? (name as NSString).standardizingPath : nil }
+        for directory in directories {
+            let candidate = absolute(name, relativeTo: directory)
+            if isFile(candidate) { return candidate }
+        }
+        return nil
+    }
+
+    /// Sorted files of `directory` whose extension (any case) is one of `extensions`.
+    static func files(in directory: String, extensions: Set<String>) throws -> [String] {
+        let names: [String]
+        do { names = try fileManager.contentsOfDirectory(atPath: directory) } catch {
+            throw AnnotationError.unreadable(path: directory, reason: "cannot list directory")
+        }
+        return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }
+            .sorted()
+            .map { (directory as NSString).appendingPathComponent($0) }
+            .filter(isFile)
+    }
+
+    static func readText(_ path: String) throws -> String {
+        guard let data = fileManager.contents(atPath: path) else {
+            throw AnnotationError.unreadable(path: path, reason: "no such file or permission denied")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw AnnotationError.malformed(path: path, location: "file", reason: "not UTF-8 text")
+        }
+        return text
+    }
+
+    static func writeText(_ text: String, to path: String) throws {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw AnnotationError.writeFailed(path: path, reason: "\(error.localizedDescription)")
+        }
+    }
+
+    static func createDirectory(_ path: String) throws {
+        do { try fileManager.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+            throw AnnotationError.writeFailed(path: path, reason: "cannot create directory")
+        }
+    }
+
+    /// Parses a coordinate or size; nil for text that is not a finite number.
+    static func number(_ text: String) -> Double? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let value = Double(trimmed), value.isFinite else { return nil }
+        return value
+    }
+
+    /// Size of a JPEG as its headers give it, after EXIF orientation.
+    static func jpegSize(_ path: String) throws -> (width: Int, height: Int) {
+        let header = try JPEGHeader.read(path: path)
+        return (header.width, header.height)
+    }
+
+    /// True when `box` has area; otherwise records a warning naming the file and place.
+    /// Degenerate boxes are skipped on import because nothing can be learned from
+    /// or matched against a box without area.
+    static func keep(_ box: Box, file: String, location: String, warnings: inout [String]) -> Bool {
+        if box.isDegenerate {
+            warnings.append("\(file): \(location): skipped degenerate box \(box) (zero width or height)")
+            return false
+        }
+        return true
+    }
+
+    /// Shortest text that reads back as the same float32: exports stay lossless
+    /// without printing float noise ("123.45", not "123.44999694824219").
+    static func format(_ value: Float) -> String {
+        if value == value.rounded(), abs(value) < 1e9 { return String(Int(value)) }
+        return "\(value)"
+    }
+
+    static func format(_ value: Double) -> String {
+        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
+    }
+
+    /// The file name without directory and extension.
+    static func stem(_ path: String) -> String {
+        ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+}

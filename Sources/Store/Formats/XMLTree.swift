@@ -1,0 +1,102 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A small element tree built with Foundation's `XMLParser`; each element remembers
+/// the line it starts on so errors can point into the file.
+final class XMLElementNode {
+    let name: String
+    let line: Int
+    var text = ""
+    var children: [XMLElementNode] = []
+
+    init(name: String, line: Int) { self.name = name; self.line = line }
+
+    func child(_ name: String) -> XMLElementNode? { children.first { $0.name == name } }
+    func children(_ name: String) -> [XMLElementNode] { children.filter { $0.name == name } }
+    var trimmedText: String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// Parses `data`; a syntax error becomes `AnnotationError.malformed` with its line.
+    static func parse(_ data: Data, path: String) throws -> XMLElementNode {
+        let parser = XMLParser(data: data)
+        let builder = Builder()
+        parser.delegate = builder
+        parser.shouldResolveExternalEntities = false
+        let ok = parser.parse()
+        if !ok || builder.root == nil {
+            let line = builder.errorLine ?? parser.lineNumber
+            let column = builder.errorColumn ?? parser.columnNumber
+            let reason: String
+            if let error = parser.parserError as NSError? {
+                reason = "invalid XML (\(Self.describe(code: error.code)))"
+            } else {
+                reason = "invalid XML (no root element)"
+            }
+            throw AnnotationError.malformed(path: path, location: "line \(line), column \(column)", reason: reason)
+        }
+        return builder.root!
+    }
+
+    private static func describe(code: Int) -> String {
+        switch XMLParser.ErrorCode(rawValue: code) {
+        case .prematureDocumentEndError?: return "the document ends early"
+        case .tagNameMismatchError?: return "an end tag does not match its start tag"
+        case .emptyDocumentError?: return "empty document"
+        case .notWellBalancedError?: return "elements are not well balanced"
+        case .lessThanSymbolInAttributeError?, .attributeNotStartedError?, .attributeNotFinishedError?:
+            return "bad attribute"
+        case .entityRefLoopError?, .entityBoundaryError?, .undeclaredEntityError?:
+            return "bad entity reference"
+        default: return "parser error \(code)"
+        }
+    }
+
+    private final class Builder: NSObject, XMLParserDelegate {
+        var root: XMLElementNode?
+        var stack: [XMLElementNode] = []
+        var errorLine: Int?
+        var errorColumn: Int?
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                    qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+            let node = XMLElementNode(name: elementName, line: parser.lineNumber)
+            if let parent = stack.last { parent.children.append(node) } else if root == nil { root = node }
+            stack.append(node)
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+                    qualifiedName qName: String?) {
+            _ = stack.popLast()
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            stack.last?.text += string
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            stack.last?.text += String(decoding: CDATABlock, as: UTF8.self)
+        }
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+            if errorLine == nil { errorLine = parser.lineNumber; errorColumn = parser.columnNumber }
+        }
+    }
+}
+
+enum XMLText {
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.count)
+        for c in text {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Boxes
+
+/// YOLO labels: one `<image stem>.txt` per image with lines `class cx cy w h`, the
+/// centre and size normalized by the image's width and height, and a classes file
+/// (`classes.txt` or `obj.names`, one name per line, line k = class k). The sizes
+/// come from the images' JPEG headers. An empty label file is a negative image.
+enum YOLOFormat {
+    static let classFileNames = ["classes.txt", "obj.names"]
+    static let imageExtensions = ["jpg", "jpeg", "JPG", "JPEG", "Jpg", "Jpeg"]
+
+    static func read(path: String, imagesDirectory: String?) throws -> AnnotationSet {
+        let root = FormatSupport.absolute(path)
+        let labelFiles: [String]
+        let directory: String
+        if FormatSupport.isDirectory(root) {
+            directory = root
+            labelFiles = try FormatSupport.files(in: root, extensions: ["txt"])
+                .filter { !classFileNames.contains(($0 as NSString).lastPathComponent) }
+            guard !labelFiles.isEmpty else { throw AnnotationError.noAnnotationFiles(path: root, format: "YOLO txt") }
+        } else if FormatSupport.isFile(root) {
+            directory = (root as NSString).deletingLastPathComponent
+            labelFiles = [root]
+        } else {
+            throw AnnotationError.unreadable(path: root, reason: "no such file or directory")
+        }
+        let parent = (directory as NSString).deletingLastPathComponent
+        let classesFile = [directory, parent].flatMap { d in classFileNames.map { (d as NSString).appendingPathComponent($0) } }
+            .first(where: FormatSupport.isFile)
+        guard let classesFile else { throw AnnotationError.noClassesFile(directory: directory) }
+        let names = try FormatSupport.readText(classesFile).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else {
+            throw AnnotationError.malformed(path: classesFile, location: "file", reason: "no class names")
+        }
+        if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
+            throw AnnotationError.malformed(path: classesFile, location: "file", reason: "class '\(duplicate)' listed twice")
+        }
+
+        // Ultralytics layout keeps labels in …/labels/<split> beside …/images/<split>.
+        var searched: [String] = []
+        if let imagesDirectory { searched.append(FormatSupport.absolute(imagesDirectory)) }
+        searched.append(directory)
+        let components = (directory as NSString).pathComponents
+        if let k = components.lastIndex(of: "labels") {
+            var swapped = components
+            swapped[k] = "images"
+            searched.append(NSString.path(withComponents: swapped))
+        }
+        searched += ["images", "JPEGImages"].map { (parent as NSString).appendingPathComponent($0) }
+
+        var set = AnnotationSet(categories: names.map { AnnotationCategory(name: $0) })
+        for file in labelFiles {
+            let stem = FormatSupport.stem(file)
+            guard let imagePath = imageExtensions.lazy.compactMap({ FormatSupport.find(stem + "." + $0, in: searched) }).first else {
+                throw AnnotationError.unknownImage(path: file, location: "file name", image: stem + ".jpg", searched: searched)
+            }
+            let (width, height) = try FormatSupport.jpegSize(imagePath)
+            var objects: [AnnotatedObject] = []
+            for (n, line) in try FormatSupport.readText(file).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+                if tokens.isEmpty { continue }
+                let location = "line \(n + 1)"
+                guard tokens.count == 5 else {
+                    throw AnnotationError.malformed(path: file, location: location,
+                                                    reason: "expected 'class cx cy w h', found \(tokens.count) fields")
+                }
+                guard let classIndex = Int(tokens[0]) else {
+                    throw AnnotationError.malformed(path: file, location: location, reason: "class is not an integer: '\(tokens[0])'")
+                }
+                guard names.indices.contains(classIndex) else {
+                    throw AnnotationError.unknownClass(path: file, location: location,
+                                                       classID: "\(classIndex) (\(classesFile) lists \(names.count) classes)")
+                }
+                var v = [Double](repeating: 0, count: 4)
+                for k in 0..<4 {
+                    guard let value = FormatSupport.number(String(tokens[k + 1])) else {
+                        throw AnnotationError.malformed(path: file, location: location, reason: "not a number: '\(tokens[k + 1])'")
+                    }
+                    v[k] = value
+                }
+                let W = Double(width), H = Double(height)
+                let box = Box(x1: Float((v[0] - v[2] / 2) * W), y1: Float((v[1] - v[3] / 2) * H),
+                              x2: Float((v[0] + v[2] / 2) * W), y2: Float((v[1] + v[3] / 2) * H))
+                guard FormatSupport.keep(box, file: file, location: location, warnings: &set.warnings) else { continue }
+                objects.append(AnnotatedObject(category: names[classIndex], box: box))
+            }
+            set.images.append(AnnotatedImage(fileName: (imagePath as NSString).lastPathComponent, path: imagePath,
+                                             width: width, height: height, source: file, objects: objects))
+        }
+        return set
+    }
+
+    static func write(_ original: AnnotationSet, to path: String) throws {
+        var set = original
+        set.addMissingCategories()
+        let directory = FormatSupport.absolute(path)
+        try FormatSupport.createDirectory(directory)
+        let index = Dictionary(uniqueKeysWithValues: set.categories.enumerated().map { ($1.name, $0) })
+        try FormatSupport.writeText(set.categories.map { $0.name + "\n" }.joined(),
+                                    to: (directory as NSString).appendingPathComponent("classes.txt"))
+        var written: [String: String] = [:]
+        for image in set.images {
+            let stem = FormatSupport.stem(image.fileName)
+            if let other = written[stem] {
+                throw AnnotationError.writeFailed(path: directory, reason: "two images would share \(stem).txt: \(other) and \(image.path)")
+            }
+            written[stem] = image.path
+            let W = Double(image.width), H = Double(image.height)
+            let lines = image.objects.map { object -> String in
+                let b = object.box
+                let values = [(Double(b.x1) + Double(b.x2)) / 2 / W, (Double(b.y1) + Double(b.y2)) / 2 / H,
+                              (Double(b.x2) - Double(b.x1)) / W, (Double(b.y2) - Double(b.y1)) / H]
+                // %.8f keeps boxes within 1e-5 px on images up to 1000 px wide.
+                return "\(index[object.category]!) " + values.map { String(format: "%.8f", $0) }.joined(separator: " ") + "\n"
+            }
+            try FormatSupport.writeText(lines.joined(), to: (directory as NSString).appendingPathComponent(stem + ".txt"))
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import GRDB
+
+/// The store's tables, created and evolved by GRDB migrations. A migration, once
+/// released, is never edited: later changes are new migrations appended here.
+///
+/// Boxes are stored as four REAL columns `x1, y1, x2, y2` in the toolkit's convention
+/// (0-based continuous pixels, x2/y2 exclusive); formats convert on the way in and out.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 datasets, images, annotations, runs") { db in
+            try db.execute(sql: """
+                CREATE TABLE datasets (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+                );
+
+                -- An image is a file with given bytes: the same path with new bytes is a
+                -- new image, the same bytes at another path are matched by content_hash.
+                CREATE TABLE images (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    path TEXT NOT NULL,
+                    width INTEGER NOT NULL,
+                    height INTEGER NOT NULL,
+                    content_hash TEXT NOT NULL,
+                    file_size INTEGER NOT NULL,
+                    UNIQUE (path, content_hash)
+                );
+                CREATE INDEX images_on_content_hash ON images(content_hash);
+
+                -- Membership of images in datasets, with the name and id the annotation
+                -- file used for the image so that export writes them back unchanged.
+                CREATE TABLE dataset_images (
+                    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+                    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                    file_name TEXT NOT NULL,
+                    external_id INTEGER,
+                    PRIMARY KEY (dataset_id, image_id)
+                );
+                CREATE INDEX dataset_images_on_image_id ON dataset_images(image_id);
+
+                -- Named subsets (VOC ImageSets/Main lists: train, val, trainval, test).
+                CREATE TABLE splits (
+                    dataset_id INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    image_id INTEGER NOT NULL,
+                    PRIMARY KEY (dataset_id, name, image_id),
+                    FOREIGN KEY (dataset_id, image_id)
+                        REFERENCES dataset_images(dataset_id, image_id) ON DELETE CASCADE
+                );
+
+                -- Class names are global so that a model's detections and a dataset's
+                -- ground truth meet on category_id.
+                CREATE TABLE categories (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE
+                );
+
+                -- A dataset's classes: their order (YOLO class index, COCO list order)
+                -- and the COCO category id and supercategory they were imported with.
+                CREATE TABLE dataset_categories (
+                    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+                    category_id INTEGER NOT NULL REFERENCES categories(id),
+                    position INTEGER NOT NULL,
+                    external_id INTEGER,
+                    supercategory TEXT,
+                    PRIMARY KEY (dataset_id, category_id)
+                );
+
+                -- Ground-truth boxes. `source` is the annotation file they came from:
+                -- re-importing that file replaces its boxes instead of adding copies.
+                CREATE TABLE annotations (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+                    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                    category_id INTEGER NOT NULL REFERENCES categories(id),
+                    x1 REAL NOT NULL,
+                    y1 REAL NOT NULL,
+                    x2 REAL NOT NULL,
+                    y2 REAL NOT NULL,
+                    difficult INTEGER NOT NULL DEFAULT 0,
+                    truncated INTEGER NOT NULL DEFAULT 0,
+                    iscrowd INTEGER NOT NULL DEFAULT 0,
+                    pose TEXT,
+                    area REAL,
+                    external_id INTEGER,
+                    source TEXT NOT NULL,
+                    format TEXT NOT NULL
+                );
+                CREATE INDEX annotations_on_dataset_image_source ON annotations(dataset_id, image_id, source);
+                CREATE INDEX annotations_on_image_id ON annotations(image_id);
+                CREATE INDEX annotations_on_category_id ON annotations(category_id);
+
+                -- One pipeline applied to a set of images. Runs started together by
+                -- `detect compare` share a comparison_id.
+                CREATE TABLE runs (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    pipeline TEXT NOT NULL,
+                    model TEXT,
+                    configuration TEXT NOT NULL DEFAULT '',
+                    started_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+                    finished_at TEXT,
+                    status TEXT NOT NULL DEFAULT 'running',
+                    comparison_id INTEGER,
+                    dataset_id INTEGER REFERENCES datasets(id) ON DELETE SET NULL
+                );
+                CREATE INDEX runs_on_comparison_id ON runs(comparison_id);
+                CREATE INDEX runs_on_pipeline ON runs(pipeline);
+
+                -- Images a run has finished: written in the same transaction as the
+                -- image's detections, so a resumed run knows what to skip.
+                CREATE TABLE run_images (
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                    finished_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+                    PRIMARY KEY (run_id, image_id)
+                );
+
+                CREATE TABLE detections (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                    category_id INTEGER NOT NULL REFERENCES categories(id),
+                    score REAL NOT NULL,
+                    x1 REAL NOT NULL,
+                    y1 REAL NOT NULL,
+                    x2 REAL NOT NULL,
+                    y2 REAL NOT NULL
+                );
+                CREATE INDEX detections_on_run_image ON detections(run_id, image_id);
+                CREATE INDEX detections_on_image_id ON detections(image_id);
+
+                -- Wall time of one stage on one image (image_id NULL for per-run work
+                -- such as loading a model).
+                CREATE TABLE stage_timings (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    image_id INTEGER REFERENCES images(id) ON DELETE CASCADE,
+                    stage TEXT NOT NULL,
+                    milliseconds REAL NOT NULL
+                );
+                CREATE INDEX stage_timings_on_run_stage ON stage_timings(run_id, stage);
+                CREATE INDEX stage_timings_on_run_image ON stage_timings(run_id, image_id);
+                """)
+        }
+        return migrator
+    }
+}
