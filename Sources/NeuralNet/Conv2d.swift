@@ -122,7 +122,7 @@ public final class Conv2d: Layer, ShapeInferring {
         let k = cinG * kernel.h * kernel.w
         let cin = inChannels, cout = outChannels, groups = self.groups
         cachedInput = input
-        var output = Tensor(zeros: outShape)
+        var output = Tensor(uninitialized: outShape)
         let biasValue = bias?.value
         weight.value.withUnsafeBufferPointer { wb in
             input.withUnsafeBufferPointer { xb in
@@ -168,7 +168,7 @@ public final class Conv2d: Layer, ShapeInferring {
         let geo = geometry
         let cin = inChannels, cout = outChannels, groups = self.groups
         let wantWeight = weight.requiresGrad, wantInput = propagatesGradient
-        var gradInput = Tensor(zeros: input.shape)
+        var gradInput = pointwise && propagatesGradient ? Tensor(uninitialized: input.shape) : Tensor(zeros: input.shape)
         if let bias, bias.requiresGrad {
             gradOutput.withUnsafeBufferPointer { gb in
                 bias.grad.withUnsafeMutableBufferPointer { db in
