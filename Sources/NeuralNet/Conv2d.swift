@@ -82,7 +82,7 @@ public final class Conv2d: Layer, ShapeInferring {
     /// Size of one im2col tile. Columns are built a band of output rows at a time so
     /// that the tile is still in cache when sgemm packs it; the whole matrix of a
     /// 160×120 layer is tens of megabytes and would go through memory twice.
-    nonisolated(unsafe) public static var columnTileBytes = 1 << 21
+    nonisolated(unsafe) public static var columnTileBytes = 1 << 23
 
     /// Output rows per im2col tile.
     private func tileRows(k: Int, outHeight oh: Int, outWidth ow: Int) -> Int {
