@@ -5,7 +5,7 @@ public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the speed of the engine and pipeline stages on this machine.",
-        subcommands: [BenchEngine.self, BenchProposals.self, BenchImaging.self])
+        subcommands: [BenchEngine.self, BenchProposals.self, BenchImagingCommand.self])
 
     public init() {}
 }

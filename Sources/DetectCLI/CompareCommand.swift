@@ -123,17 +123,17 @@ public struct CompareCommand: ParsableCommand {
         for r in results {
             for (i, s) in r.stages.enumerated() {
                 let m = Self.mean(s.ms)
-                print(String(format: "%-13@ %-16@ %9.1f %11.1f %6.1f%%", (i == 0 ? r.kind.rawValue : "") as NSString,
-                             s.stage as NSString, m, Self.median(s.ms), r.totalMs > 0 ? 100 * m / r.totalMs : 0))
+                print(pad(i == 0 ? r.kind.rawValue : "", 13) + " " + pad(s.stage, 16) +
+                      String(format: " %9.1f %11.1f %6.1f%%", m, Self.median(s.ms), r.totalMs > 0 ? 100 * m / r.totalMs : 0))
             }
-            var line = String(format: "%-13@ %-16@ %9.1f", "" as NSString, "total" as NSString, r.totalMs)
+            var line = pad("", 13) + " " + pad("total", 16) + String(format: " %9.1f", r.totalMs)
             if let rcnnTotal, r.totalMs > 0 { line += String(format: "   %.1fx faster than R-CNN", rcnnTotal / r.totalMs) }
             if let ap = r.ap50 { line += String(format: "   AP50 %.3f", ap) }
             print(line)
             print("")
         }
         print("reference (2015, K40 GPU, VGG16): R-CNN 50 s, Fast R-CNN 2 s, Faster R-CNN 0.2 s per image")
-        let measured = results.map { String(format: "%@ %.2f s", $0.kind.rawValue as NSString, $0.totalMs / 1000) }
+        let measured = results.map { $0.kind.rawValue + String(format: " %.2f s", $0.totalMs / 1000) }
         print("measured here (CPU): " + measured.joined(separator: ", ") + " per image")
     }
 }

@@ -44,8 +44,8 @@ public struct EvalCommand: ParsableCommand {
                 for c in r.perClass {
                     let name = e.classes[Int(c.categoryID)]
                     perClass[name] = c.ap.map { $0 as Any } ?? NSNull()
-                    print(String(format: "  %-20@ AP %@  (%d objects, %d detections)", name as NSString,
-                                 c.ap.map { String(format: "%.4f", $0) } ?? "  n/a ", c.positives, c.detections))
+                    print("  " + pad(name, 20) + " AP " + (c.ap.map { String(format: "%.4f", $0) } ?? "  n/a ") +
+                          "  (\(c.positives) objects, \(c.detections) detections)")
                 }
                 print(String(format: "mAP (%@, IoU 0.5): %.4f", metric.rawValue, r.mAP))
                 if json { print(jsonLine(["mAP": r.mAP, "per_class": perClass, "metric": metric.rawValue, "run_id": runID])) }

@@ -54,3 +54,8 @@ struct RunEvaluation {
                                categoryIDs: classes.indices.map(Int64.init))
     }
 }
+
+/// `s` left-aligned in a column of `width` characters.
+func pad(_ s: String, _ width: Int) -> String {
+    s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+}
