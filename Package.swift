@@ -49,7 +49,7 @@ let package = Package(
         ], swiftSettings: optimised),
         .target(name: "DetectCLI", dependencies: [
             "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",
-            "Pipelines", "Training", "Evaluation",
+            "Pipelines", "Training", "Evaluation", "Report",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store"]),
+        .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store", "Boxes"]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffer pointers across
     // DispatchQueue.concurrentPerform iterations that write disjoint ranges,

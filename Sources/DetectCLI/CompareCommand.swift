@@ -80,7 +80,7 @@ public struct CompareCommand: ParsableCommand {
             }
             printTable(results, comparisonID: comparisonID, imageCount: files.count)
             if let report {
-                try writeComparisonReport(store: store, comparisonID: comparisonID, to: report)
+                try writeComparisonReport(store: store, comparisonID: comparisonID, to: report, dataset: dataset)
                 print("report: \(report)")
             }
             if json {

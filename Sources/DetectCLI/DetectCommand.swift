@@ -11,6 +11,7 @@ public struct DetectCommand: ParsableCommand {
             CompareCommand.self,
             EvalCommand.self,
             ExportResultsCommand.self,
+            ReportCommand.self,
             BenchCommand.self,
         ])
 

@@ -5,7 +5,7 @@ import Imaging
 
 /// Turns stored runs (stage samples, detections, ground truth) into a `ReportInput`:
 /// means and medians, speed-up over R-CNN, VOC AP50 and PR curves per class, and a
-/// gallery of the first annotated images every run finished. The CLI only has to
+/// gallery of the first (annotated) images every run finished. The CLI only has to
 /// read the store; everything computed for the report is computed here.
 public struct ReportAssembler {
     public var title: String
@@ -64,10 +64,12 @@ public struct ReportAssembler {
             }
         }
 
-        // Sample images: annotated, finished by every run, in the first run's order.
+        // Sample images: finished by every run, in the first run's order, annotated
+        // ones only unless there are none (a folder run still shows its detections).
         let common = runs.dropFirst().reduce(Set(runs[0].imageIDs)) { $0.intersection($1.imageIDs) }
-        let samples = runs[0].imageIDs.filter { common.contains($0) && !(byID[$0]?.groundTruth.isEmpty ?? true) }
-            .prefix(max(0, gallerySize))
+        let shared = runs[0].imageIDs.filter { common.contains($0) && byID[$0] != nil }
+        let annotated = shared.filter { !(byID[$0]?.groundTruth.isEmpty ?? true) }
+        let samples = (annotated.isEmpty ? shared : annotated).prefix(max(0, gallerySize))
         var gallery: [GalleryItem] = []
         for id in samples {
             guard let image = byID[id] else { continue }

@@ -85,15 +85,19 @@ final class ReportAssemblerTests: XCTestCase {
         XCTAssertTrue(html.contains("pipeline: faster-rcnn"))
     }
 
-    func testNoAnnotationsMeansNoAPAndNoGallery() throws {
-        let run = RunMeasurements(pipeline: "fast-rcnn", stageSamples: [("backbone", [5])], imageIDs: [1],
-                                  detections: [ScoredDetection(imageID: 1, categoryID: 1, box: Box(x1: 0, y1: 0, x2: 4, y2: 4), score: 0.9)])
-        let input = try ReportAssembler(title: "t", machine: "", generatedAt: Date(), categories: categories)
-            .assemble(runs: [run], images: [ReportImage(id: 1, path: "/x.jpg", width: 8, height: 8, groundTruth: [])])
+    func testNoAnnotationsMeansNoAPButStillAGallery() throws {
+        let picture = try bccdImages()[0]
+        let run = RunMeasurements(pipeline: "fast-rcnn", stageSamples: [("backbone", [5])], imageIDs: [1, 2],
+                                  detections: [ScoredDetection(imageID: 1, categoryID: 1, box: Box(x1: 0, y1: 0, x2: 40, y2: 40), score: 0.9)])
+        let input = try ReportAssembler(title: "t", machine: "", generatedAt: Date(), categories: categories, gallerySize: 1)
+            .assemble(runs: [run], images: [ReportImage(id: 1, path: picture.path, width: 640, height: 480, groundTruth: []),
+                                            ReportImage(id: 2, path: picture.path, width: 640, height: 480, groundTruth: [])])
         XCTAssertNil(input.pipelines[0].ap50)
         XCTAssertNil(input.pipelines[0].speedupOverRCNN, "no R-CNN run to compare with")
         XCTAssertTrue(input.prCurves.isEmpty)
-        XCTAssertTrue(input.gallery.isEmpty)
+        XCTAssertEqual(input.gallery.count, 1, "gallerySize caps the sample images")
+        XCTAssertEqual(input.gallery[0].groundTruth.count, 0)
+        XCTAssertEqual(input.gallery[0].detections[0].boxes.count, 1)
     }
 
     func testErrorsNameTheProblem() throws {

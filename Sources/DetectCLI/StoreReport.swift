@@ -1,0 +1,99 @@
+import Boxes
+import Evaluation
+import Foundation
+import Imaging
+import Report
+import Store
+
+/// Reads stored runs (timings, detections, configurations) and, when a dataset is
+/// known, their ground truth, and hands them to `ReportAssembler`.
+struct StoreReport {
+    var store: Store
+    /// Dataset with the ground truth; nil picks the store's only dataset, if any.
+    var dataset: String?
+    var galleryImages: Int = 4
+
+    func input(runs: [RunRecord], title: String) throws -> ReportInput {
+        guard !runs.isEmpty else { throw ReportError.noRuns }
+        let annotations = try groundTruthSet()
+        var classNames = annotations?.categories.map(\.name) ?? []
+        var stored: [(record: RunRecord, detections: [StoredDetection])] = []
+        for r in runs {
+            let detections = try store.detections(run: r.id)
+            for d in detections where !classNames.contains(d.category) { classNames.append(d.category) }
+            stored.append((r, detections))
+        }
+        let classIndex = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, Int64($0)) })
+
+        var measurements: [RunMeasurements] = []
+        var imageIDs: [Int64] = []
+        var seen = Set<Int64>()
+        for (r, detections) in stored {
+            let ids = try store.runImageIDs(run: r.id)
+            for id in ids where seen.insert(id).inserted { imageIDs.append(id) }
+            measurements.append(RunMeasurements(
+                pipeline: r.pipeline, runID: r.id, configuration: r.configuration,
+                stageSamples: try store.stageTimings(run: r.id), imageIDs: ids,
+                detections: detections.map {
+                    ScoredDetection(imageID: $0.imageID, categoryID: classIndex[$0.category]!, box: $0.box, score: $0.score)
+                }))
+        }
+
+        // Dataset images carry their size and boxes; other images (a folder run) only
+        // need a size for the gallery, read from the file's header.
+        var byID: [Int64: ReportImage] = [:]
+        for image in annotations?.images ?? [] {
+            guard let id = image.imageID, seen.contains(id) else { continue }
+            let gt = image.objects.compactMap { o in
+                classIndex[o.category].map {
+                    GroundTruthBox(imageID: id, categoryID: $0, box: o.box, difficult: o.difficult, isCrowd: o.iscrowd, area: o.area)
+                }
+            }
+            byID[id] = ReportImage(id: id, path: image.path, width: image.width, height: image.height, groundTruth: gt)
+        }
+        for id in imageIDs where byID[id] == nil {
+            guard let path = try store.imagePath(id), let header = try? JPEGHeader.read(path: path) else { continue }
+            byID[id] = ReportImage(id: id, path: path, width: header.width, height: header.height, groundTruth: [])
+        }
+
+        let assembler = ReportAssembler(title: title, machine: MachineDescription.current, generatedAt: Date(),
+                                        categories: classNames.enumerated().map { (Int64($0), $1) },
+                                        gallerySize: galleryImages)
+        return try assembler.assemble(runs: measurements, images: imageIDs.compactMap { byID[$0] })
+    }
+
+    /// The chosen dataset's annotations; nil when none was named and the store has
+    /// not exactly one (the report then shows timings and detections only).
+    func groundTruthSet() throws -> AnnotationSet? {
+        if let dataset { return try store.loadAnnotations(dataset: dataset) }
+        let names = try store.datasetNames()
+        guard names.count == 1 else {
+            if names.count > 1 {
+                printError("note: several datasets (\(names.joined(separator: ", "))); pass --dataset for accuracy figures")
+            }
+            return nil
+        }
+        return try store.loadAnnotations(dataset: names[0])
+    }
+}
+
+/// Writes the HTML report of a comparison's runs (`detect compare --report`).
+func writeComparisonReport(store: Store, comparisonID: Int64, to path: String, dataset: String? = nil) throws {
+    let runs = try store.runs(comparison: comparisonID)
+    guard !runs.isEmpty else { throw ReportCommandError.noSuchComparison(comparisonID, store: store.path) }
+    let input = try StoreReport(store: store, dataset: dataset)
+        .input(runs: runs, title: "R-CNN, Fast R-CNN and Faster R-CNN — comparison \(comparisonID)")
+    try HTMLReport.write(input, to: path)
+}
+
+enum ReportCommandError: Error, CustomStringConvertible {
+    case noSuchComparison(Int64, store: String)
+    case noSuchRun(Int64, store: String)
+
+    var description: String {
+        switch self {
+        case let .noSuchComparison(id, store): return "\(store): no runs with comparison id \(id)"
+        case let .noSuchRun(id, store): return "\(store): no run \(id)"
+        }
+    }
+}
