@@ -45,7 +45,13 @@ struct GalleryPanel {
             s += "stroke-width=\"\(HTMLText.num(stroke))\"><title>\(HTMLText.escape(label))</title></rect>\n"
             // Labels go above the box, or inside its top when the box touches the top edge.
             let ty = y1 - stroke >= font ? y1 - stroke : y1 + font + stroke
-            s += "<text class=\"box-label\" x=\"\(HTMLText.num(x1 + stroke))\" y=\"\(HTMLText.num(ty - 1))\" font-size=\"\(HTMLText.num(font))\" "
+            // Near the right edge the label ends at the box's right side instead of
+            // running off the picture (0.62 em is a generous bold-digit advance).
+            let labelWidth = Double(label.count) * font * 0.62
+            let rightAligned = x1 + stroke + labelWidth > w
+            let tx = rightAligned ? max(labelWidth, x2) - stroke : x1 + stroke
+            s += "<text class=\"box-label\" x=\"\(HTMLText.num(tx))\" y=\"\(HTMLText.num(ty - 1))\" font-size=\"\(HTMLText.num(font))\" "
+            if rightAligned { s += "text-anchor=\"end\" " }
             s += "fill=\"\(colour)\" stroke-width=\"\(HTMLText.num(font / 4))\">\(HTMLText.escape(label))</text>\n"
         }
         s += "</svg>\n</div>\n"

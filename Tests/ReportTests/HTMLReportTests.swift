@@ -121,6 +121,15 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertEqual(decoded[1, 12, 16], 40, accuracy: 12)
     }
 
+    func testLabelsNearTheRightEdgeEndAtTheBox() throws {
+        var input = try syntheticInput()
+        input.gallery[0].groundTruth = [LabeledBox(box: Box(x1: 50, y1: 20, x2: 64, y2: 40), className: "Platelets")]
+        let html = HTMLReport.render(input)
+        let label = try XCTUnwrap(matches(#"<text class="box-label" x="([0-9.]+)" y="[0-9.]+" font-size="[0-9.]+" text-anchor="end""#, in: html).first)
+        // Ends at the box's right side less the stroke (1.5 px for a 64-px-wide image).
+        XCTAssertEqual(Double(label) ?? 0, 64 - 1.5, accuracy: 0.01)
+    }
+
     func testThumbnailKeepsAspectAndCapsTheLongerSide() {
         let big = Image(width: 2000, height: 1000, fill: (10, 20, 30))
         let small = GalleryItem.shrunk(big, maxLongerSide: 480)
