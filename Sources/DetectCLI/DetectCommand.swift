@@ -5,7 +5,10 @@ public struct DetectCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "detect",
         abstract: "Region-based object detection (R-CNN, Fast R-CNN, Faster R-CNN) on the CPU.",
-        subcommands: [])
+        subcommands: [
+            AnnotationsCommand.self,
+            BenchCommand.self,
+        ])
 
     public init() {}
 }
