@@ -1,11 +1,14 @@
 import ArgumentParser
 
-/// `detect bench`: speed figures, printed (never asserted by tests).
+/// `detect bench …`: speed figures, one subcommand per part of the system
+/// (printed, never asserted by tests).
 public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure and print how fast parts of the toolkit run on this machine.",
+        abstract: "Measure the speed of the engine, imaging, I/O and pipeline stages on this machine.",
         subcommands: [
+            BenchEngine.self,
+            BenchImagingCommand.self,
             BenchIOCommand.self,
         ])
 

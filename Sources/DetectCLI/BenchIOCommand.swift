@@ -8,7 +8,7 @@ import Store
 public struct BenchIOCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "io",
-        abstract: "Measure JPEG reading, content hashing and BCCD annotation import/export speed.")
+        abstract: "Measure JPEG decoding, content hashing and BCCD annotation import/export speed.")
 
     @Option(help: ArgumentHelp("BCCD dataset directory (with images/ and annotations/); by default "
                                + "../shared/datasets/bccd or shared/datasets/bccd from the current directory.",
@@ -54,6 +54,12 @@ public struct BenchIOCommand: ParsableCommand {
                     megapixels += Double(header.width * header.height) / 1e6
                 }
             }
+            // Decoding from memory, so disk and page cache do not blur the codec's figure;
+            // decoding from the files adds reading them.
+            let decodeSeconds = try median {
+                for (path, data) in zip(images, bytes) { _ = try JPEG.decode(data: data, path: path) }
+            }
+            let decodeFileSeconds = try median { for path in images { _ = try JPEG.decode(path: path) } }
             let hashSeconds = try median { for data in bytes { _ = ContentHash.sha256(data) } }
 
             let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("detect-bench-io-\(getpid())")
@@ -77,6 +83,9 @@ public struct BenchIOCommand: ParsableCommand {
 
             func row(_ label: String, _ value: String) { print("  " + label.padding(toLength: 34, withPad: " ", startingAt: 0) + value) }
             row("JPEG header read", String(format: "%.0f images/s (%.1f MP of pictures)", Double(images.count) / headerSeconds, megapixels))
+            row("JPEG decode (from memory)", String(format: "%.1f MP/s  (%.1f ms per image)",
+                                                  megapixels / decodeSeconds, 1000 * decodeSeconds / Double(images.count)))
+            row("JPEG decode (from files)", String(format: "%.1f MP/s", megapixels / decodeFileSeconds))
             row("SHA-256 content hash", String(format: "%.0f MB/s", Double(totalBytes) / 1e6 / hashSeconds))
             row("BCCD VOC import (fresh store)", String(format: "%.3f s  (%d images, %d boxes, %.0f images/s)",
                                                       importSeconds, images.count, boxes, Double(images.count) / importSeconds))
@@ -86,6 +95,8 @@ public struct BenchIOCommand: ParsableCommand {
                 print(jsonLine([
                     "images": images.count, "megabytes": Double(totalBytes) / 1e6,
                     "jpeg_header_images_per_second": Double(images.count) / headerSeconds,
+                    "jpeg_decode_megapixels_per_second": megapixels / decodeSeconds,
+                    "jpeg_decode_file_megapixels_per_second": megapixels / decodeFileSeconds,
                     "sha256_megabytes_per_second": Double(totalBytes) / 1e6 / hashSeconds,
                     "bccd_import_seconds": importSeconds, "bccd_boxes": boxes,
                     "coco_export_seconds": exportSeconds, "coco_import_seconds": cocoImportSeconds,

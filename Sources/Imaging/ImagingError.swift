@@ -6,15 +6,22 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable {
     case notJPEG(path: String)
     /// A JPEG stream that libjpeg or the header parser rejected (truncated, corrupt, unsupported).
     case corrupt(path: String, reason: String)
+    /// The stream ends before the whole picture was coded (a partly copied or
+    /// downloaded file). libjpeg would pad it with grey; we refuse it.
+    case truncated(path: String, reason: String)
     /// Writing an output file failed.
     case writeFailed(path: String, reason: String)
+    /// A caller passed a value outside its documented range (quality, sizes).
+    case invalidArgument(String)
 
     public var description: String {
         switch self {
         case let .unreadable(path, reason): return "\(path): cannot read file: \(reason)"
         case let .notJPEG(path): return "\(path): not a JPEG file"
         case let .corrupt(path, reason): return "\(path): corrupt JPEG: \(reason)"
+        case let .truncated(path, reason): return "\(path): truncated JPEG: \(reason)"
         case let .writeFailed(path, reason): return "\(path): cannot write: \(reason)"
+        case let .invalidArgument(reason): return "invalid argument: \(reason)"
         }
     }
 }

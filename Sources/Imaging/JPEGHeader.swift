@@ -33,16 +33,20 @@ public struct JPEGHeader: Sendable, Equatable {
 
     /// Parses JPEG headers from an in-memory stream; `path` is only used in errors.
     public static func parse(_ data: Data, path: String) throws -> JPEGHeader {
-        let bytes = [UInt8](data)
+        // Read in place: decode passes whole files here, which need not be copied.
+        try data.withUnsafeBytes { try parse(bytes: $0, path: path) }
+    }
+
+    static func parse(bytes: UnsafeRawBufferPointer, path: String) throws -> JPEGHeader {
         guard bytes.count >= 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else {
             throw ImagingError.notJPEG(path: path)
         }
         var orientation = 1
         var i = 2
         while i + 4 <= bytes.count {
-            guard bytes[i] == 0xFF else {
-                throw ImagingError.corrupt(path: path, reason: "expected a marker at byte \(i)")
-            }
+            // Stray bytes between segments occur in camera files; libjpeg skips them
+            // with a warning, so the header reader does too to agree with the decoder.
+            guard bytes[i] == 0xFF else { i += 1; continue }
             let marker = bytes[i + 1]
             if marker == 0xFF { i += 1; continue }          // fill byte
             if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }
@@ -77,7 +81,7 @@ public struct JPEGHeader: Sendable, Equatable {
 
     /// EXIF orientation from an APP1 body, or nil when absent or out of 1...8
     /// (an invalid value is ignored rather than treated as an error).
-    static func exifOrientation(_ b: [UInt8], start: Int, end: Int) -> Int? {
+    static func exifOrientation(_ b: UnsafeRawBufferPointer, start: Int, end: Int) -> Int? {
         guard end - start >= 14,
               b[start] == 0x45, b[start + 1] == 0x78, b[start + 2] == 0x69, b[start + 3] == 0x66,
               b[start + 4] == 0, b[start + 5] == 0 else { return nil }

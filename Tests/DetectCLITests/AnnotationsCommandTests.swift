@@ -96,5 +96,6 @@ final class AnnotationsCommandTests: XCTestCase {
         XCTAssertEqual(json["bccd_boxes"] as? Int, 4888)
         XCTAssertGreaterThan(json["bccd_import_seconds"] as? Double ?? 0, 0)
         XCTAssertGreaterThan(json["sha256_megabytes_per_second"] as? Double ?? 0, 0)
+        XCTAssertGreaterThan(json["jpeg_decode_megapixels_per_second"] as? Double ?? 0, 0)
     }
 }

@@ -1,0 +1,129 @@
+import Dispatch
+import Boxes
+import NeuralNet
+
+/// RoI max pooling (Fast R-CNN, Girshick 2015, section 2.1): each RoI is
+/// projected onto the feature map and divided into an `outputSize` grid of
+/// sub-windows of about h/H x w/W cells; each output is the maximum over its
+/// sub-window, per channel. The backward pass routes each gradient to the
+/// arg-max cell.
+///
+/// Projection in our continuous coordinates: the RoI covers feature cells
+/// floor(x1 * scale) ..< ceil(x2 * scale) (at least one cell), so a box that
+/// touches a cell at all pools from it. (py-faster-rcnn rounds 1-based
+/// inclusive coordinates instead; for boxes on cell boundaries both agree.)
+public final class RoIPool {
+    public let outputHeight: Int
+    public let outputWidth: Int
+    public let spatialScale: Float
+
+    private var argmax: [Int32] = []
+    private var inputShape: [Int] = []
+    private var roiCount = 0
+
+    public init(outputSize: Int = 7, spatialScale: Float) {
+        precondition(outputSize > 0 && spatialScale > 0)
+        self.outputHeight = outputSize
+        self.outputWidth = outputSize
+        self.spatialScale = spatialScale
+    }
+
+    /// Feature-map cell range (inclusive start, exclusive end) covered by a box side.
+    @inline(__always)
+    static func cellRange(_ lo: Float, _ hi: Float, scale: Float, limit: Int) -> (Int, Int) {
+        var a = Int((lo * scale).rounded(.down))
+        var b = Int((hi * scale).rounded(.up))
+        a = min(max(a, 0), limit - 1)
+        b = min(max(b, a + 1), limit)
+        return (a, b)
+    }
+
+    /// - Parameters:
+    ///   - features: [N, C, H, W]
+    ///   - rois: boxes in input-image pixels with their batch index.
+    /// - Returns: [R, C, outputHeight, outputWidth]
+    public func forward(features: Tensor, rois: [RegionOfInterest]) throws -> Tensor {
+        guard features.rank == 4 else {
+            throw TensorError.shapeMismatch(operation: "RoIPool", expected: [-1, -1, -1, -1], got: features.shape)
+        }
+        let (n, c, h, w) = (features.shape[0], features.shape[1], features.shape[2], features.shape[3])
+        for roi in rois where roi.imageIndex < 0 || roi.imageIndex >= n {
+            throw TensorError.invalid("RoIPool: RoI refers to image \(roi.imageIndex) of a batch of \(n)")
+        }
+        let ph = outputHeight, pw = outputWidth
+        let r = rois.count
+        var output = Tensor(zeros: [r, c, ph, pw])
+        argmax = [Int32](repeating: -1, count: r * c * ph * pw)
+        inputShape = features.shape
+        roiCount = r
+        if r == 0 { return output }
+        let scale = spatialScale
+        features.withUnsafeBufferPointer { fin in
+            output.withUnsafeMutableBufferPointer { out in
+                argmax.withUnsafeMutableBufferPointer { arg in
+                    let fp = fin.baseAddress!, op = out.baseAddress!, ap = arg.baseAddress!
+                    DispatchQueue.concurrentPerform(iterations: r) { k in
+                        let roi = rois[k]
+                        let (xs, xe) = RoIPool.cellRange(roi.box.x1, roi.box.x2, scale: scale, limit: w)
+                        let (ys, ye) = RoIPool.cellRange(roi.box.y1, roi.box.y2, scale: scale, limit: h)
+                        let rh = ye - ys, rw = xe - xs
+                        for py in 0..<ph {
+                            let y0 = ys + (py * rh) / ph
+                            let y1 = ys + ((py + 1) * rh + ph - 1) / ph
+                            for px in 0..<pw {
+                                let x0 = xs + (px * rw) / pw
+                                let x1 = xs + ((px + 1) * rw + pw - 1) / pw
+                                for ch in 0..<c {
+                                    let plane = fp + (roi.imageIndex * c + ch) * h * w
+                                    var best = -Float.infinity
+                                    var bestIndex: Int32 = -1
+                                    for yy in y0..<y1 {
+                                        let row = plane + yy * w
+                                        for xx in x0..<x1 where row[xx] > best {
+                                            best = row[xx]; bestIndex = Int32(yy * w + xx)
+                                        }
+                                    }
+                                    let o = ((k * c + ch) * ph + py) * pw + px
+                                    op[o] = bestIndex >= 0 ? best : 0
+                                    ap[o] = bestIndex
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    /// Gradient w.r.t. the features of the last `forward`.
+    public func backward(_ gradOutput: Tensor, rois: [RegionOfInterest]) throws -> Tensor {
+        let ph = outputHeight, pw = outputWidth
+        guard inputShape.count == 4, rois.count == roiCount else {
+            throw TensorError.invalid("RoIPool.backward called without a matching forward")
+        }
+        let c = inputShape[1], hw = inputShape[2] * inputShape[3]
+        try gradOutput.checkShape([roiCount, c, ph, pw], "RoIPool.backward")
+        var gradInput = Tensor(zeros: inputShape)
+        let r = roiCount
+        gradOutput.withUnsafeBufferPointer { g in
+            gradInput.withUnsafeMutableBufferPointer { gi in
+                argmax.withUnsafeBufferPointer { arg in
+                    let gp = g.baseAddress!, gip = gi.baseAddress!, ap = arg.baseAddress!
+                    // Parallel over channels: no two iterations write the same plane.
+                    DispatchQueue.concurrentPerform(iterations: c) { ch in
+                        for k in 0..<r {
+                            let plane = gip + (rois[k].imageIndex * c + ch) * hw
+                            let base = (k * c + ch) * ph * pw
+                            for o in 0..<(ph * pw) {
+                                let a = ap[base + o]
+                                if a >= 0 { plane[Int(a)] += gp[base + o] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return gradInput
+    }
+}

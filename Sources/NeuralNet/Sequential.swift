@@ -1,0 +1,58 @@
+/// Layers applied one after another. Children are named (by position unless a
+/// name is given), and their parameter names are prefixed with that name, so
+/// `Sequential(("conv1", conv), ("bn1", bn))` owns `conv1.weight`, `bn1.running_mean`.
+public final class Sequential: LayerContainer, ShapeInferring {
+    public let children: [(name: String, layer: any Layer)]
+
+    public init(_ named: [(String, any Layer)]) {
+        children = named.map { (name: $0.0, layer: $0.1.named($0.0)) }
+    }
+
+    /// Children named "0", "1", … like `torch.nn.Sequential`.
+    public convenience init(_ layers: [any Layer]) {
+        self.init(layers.enumerated().map { (String($0.offset), $0.element) })
+    }
+
+    public convenience init(_ layers: any Layer...) { self.init(layers) }
+
+    public var layers: [any Layer] { children.map(\.layer) }
+
+    /// The child with this name, if any.
+    public subscript(name: String) -> (any Layer)? { children.first { $0.name == name }?.layer }
+
+    public var parameters: [Parameter] { children.flatMap { $0.layer.parameters } }
+    public var buffers: [Parameter] { children.flatMap { $0.layer.buffers } }
+
+    public var training: Bool {
+        get { children.first?.layer.training ?? true }
+        set { for c in children { c.layer.training = newValue } }
+    }
+
+    public func forward(_ input: Tensor) throws -> Tensor {
+        var x = input
+        for c in children { x = try c.layer.forward(x) }
+        return x
+    }
+
+    public func backward(_ gradOutput: Tensor) throws -> Tensor {
+        var g = gradOutput
+        for c in children.reversed() { g = try c.layer.backward(g) }
+        return g
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        var s = inputShape
+        for c in children { s = try FLOPCounter.count(c.layer, inputShape: s).outputShape }
+        return s
+    }
+
+    public func forwardFLOPs(for inputShape: [Int]) -> Int {
+        var s = inputShape, total = 0
+        for c in children {
+            guard let r = try? FLOPCounter.count(c.layer, inputShape: s) else { return total }
+            total += r.flops
+            s = r.outputShape
+        }
+        return total
+    }
+}

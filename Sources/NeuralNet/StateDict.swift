@@ -1,0 +1,97 @@
+/// What matching a file's named tensors against a model's parameters found.
+public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
+    public struct ShapeMismatch: Sendable, Equatable {
+        public var name: String
+        public var expected: [Int]
+        public var found: [Int]
+    }
+
+    /// Parameters the file has no tensor for (left unchanged).
+    public var missing: [String] = []
+    /// Tensors in the file that no parameter takes (ignored).
+    public var unexpected: [String] = []
+    /// Names present on both sides with different shapes (left unchanged).
+    public var shapeMismatches: [ShapeMismatch] = []
+    /// Parameters that received values.
+    public var loaded: [String] = []
+
+    public var isExactMatch: Bool { missing.isEmpty && unexpected.isEmpty && shapeMismatches.isEmpty }
+
+    public var description: String {
+        var parts: [String] = []
+        if !missing.isEmpty { parts.append("missing keys \(missing)") }
+        if !unexpected.isEmpty { parts.append("unexpected keys \(unexpected)") }
+        if !shapeMismatches.isEmpty {
+            parts.append("shape mismatches " + shapeMismatches.map { "\($0.name): model \($0.expected), file \($0.found)" }.joined(separator: "; "))
+        }
+        return parts.isEmpty ? "\(loaded.count) tensors loaded" : parts.joined(separator: ", ")
+    }
+}
+
+/// Moving a model's parameters (and buffers) to and from named tensors, keyed
+/// by `Parameter.name` (torchvision state-dict keys where a layer has an equivalent).
+public enum StateDict {
+    /// Snapshot of the parameters' current values by name.
+    public static func tensors(of parameters: [Parameter]) throws -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        for p in parameters {
+            guard out[p.name] == nil else {
+                throw TensorError.invalid("two parameters share the name '\(p.name)'")
+            }
+            out[p.name] = p.value
+        }
+        return out
+    }
+
+    public static func save(_ parameters: [Parameter], to path: String, metadata: [String: String] = [:]) throws {
+        try SafeTensors.save(tensors(of: parameters), metadata: metadata, to: path)
+    }
+
+    /// Copies matching tensors into the parameters. With `strict`, any missing,
+    /// unexpected or mis-shaped key throws `SafeTensorsError.stateDictMismatch`
+    /// and no parameter is changed; otherwise every matching key is loaded, the
+    /// rest is reported (e.g. a backbone loaded into a detector whose heads have
+    /// another number of classes).
+    @discardableResult
+    public static func load(_ tensors: [String: Tensor], into parameters: [Parameter],
+                            strict: Bool = true, path: String = "<memory>") throws -> StateDictReport {
+        var report = StateDictReport()
+        var seen = Set<String>()
+        var assignments: [(Parameter, Tensor)] = []
+        for p in parameters {
+            guard seen.insert(p.name).inserted else {
+                throw TensorError.invalid("two parameters share the name '\(p.name)'")
+            }
+            guard let t = tensors[p.name] else { report.missing.append(p.name); continue }
+            guard t.shape == p.value.shape else {
+                report.shapeMismatches.append(.init(name: p.name, expected: p.value.shape, found: t.shape))
+                continue
+            }
+            assignments.append((p, t))
+        }
+        report.unexpected = tensors.keys.filter { !seen.contains($0) }.sorted()
+        if strict && !report.isExactMatch {
+            throw SafeTensorsError.stateDictMismatch(path: path, report: report)
+        }
+        for (p, t) in assignments {
+            p.value = t
+            report.loaded.append(p.name)
+        }
+        return report
+    }
+
+    @discardableResult
+    public static func load(path: String, into parameters: [Parameter], strict: Bool = true) throws -> StateDictReport {
+        try load(SafeTensors.load(path: path), into: parameters, strict: strict, path: path)
+    }
+
+    /// A whole network: its parameters and buffers (BatchNorm running statistics).
+    public static func save(_ layer: any Layer, to path: String, metadata: [String: String] = [:]) throws {
+        try save(layer.parameters + layer.buffers, to: path, metadata: metadata)
+    }
+
+    @discardableResult
+    public static func load(path: String, into layer: any Layer, strict: Bool = true) throws -> StateDictReport {
+        try load(path: path, into: layer.parameters + layer.buffers, strict: strict)
+    }
+}

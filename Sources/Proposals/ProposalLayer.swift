@@ -1,0 +1,119 @@
+import Boxes
+import NeuralNet
+import Foundation
+
+/// Boxes proposed by the region proposal network for one image, best first,
+/// with their objectness probabilities.
+public struct RPNProposals: Sendable, Equatable {
+    public var boxes: [Box]
+    public var scores: [Float]
+
+    public init(boxes: [Box], scores: [Float]) {
+        self.boxes = boxes
+        self.scores = scores
+    }
+}
+
+/// Turns the RPN's per-anchor objectness and box deltas into region proposals:
+/// decode the deltas against the anchors, clip to the image, drop boxes smaller
+/// than `minSize`, keep the `preNMSTopN` highest-scoring, suppress overlaps
+/// above `nmsThreshold`, and return at most `postNMSTopN`.
+///
+/// The order is py-faster-rcnn's (small boxes are removed before the top-k cut,
+/// so they never take a place in it); torchvision cuts first. Faster R-CNN's
+/// numbers are the defaults: 12000/2000 in training, 6000/300 at test time.
+/// `minSize` defaults to torchvision's 1e-3, which only drops empty boxes;
+/// py-faster-rcnn used 16 pixels at the network's input scale.
+public struct ProposalLayer: Sendable, Equatable {
+    public var preNMSTopN: Int
+    public var postNMSTopN: Int
+    public var nmsThreshold: Float
+    public var minSize: Float
+    public var boxCoder: BoxCoder
+
+    public init(preNMSTopN: Int = 6000, postNMSTopN: Int = 300, nmsThreshold: Float = 0.7,
+                minSize: Float = 1e-3, boxCoder: BoxCoder = .rpn) {
+        self.preNMSTopN = preNMSTopN
+        self.postNMSTopN = postNMSTopN
+        self.nmsThreshold = nmsThreshold
+        self.minSize = minSize
+        self.boxCoder = boxCoder
+    }
+
+    /// Faster R-CNN's training setting: 12000 before NMS, 2000 after.
+    public static let training = ProposalLayer(preNMSTopN: 12000, postNMSTopN: 2000)
+    /// Faster R-CNN's test setting: 6000 before NMS, 300 after.
+    public static let testing = ProposalLayer(preNMSTopN: 6000, postNMSTopN: 300)
+
+    /// Proposals of one image. `objectness` holds one logit per anchor and
+    /// `deltas` four values per anchor, both in anchor order (see
+    /// `AnchorGenerator`); the image size is the network input's.
+    public func propose(objectness: [Float], deltas: [Float], anchors: [Box],
+                        imageWidth: Float, imageHeight: Float) throws -> RPNProposals {
+        guard objectness.count == anchors.count else {
+            throw RPNError.sizeMismatch(stage: "proposal layer", what: "objectness",
+                                        expected: anchors.count, got: objectness.count)
+        }
+        guard deltas.count == anchors.count * 4 else {
+            throw RPNError.sizeMismatch(stage: "proposal layer", what: "box deltas",
+                                        expected: anchors.count * 4, got: deltas.count)
+        }
+        guard preNMSTopN >= 0, postNMSTopN >= 0, minSize >= 0 else {
+            throw RPNError.invalidParameter(
+                "proposal layer: preNMSTopN \(preNMSTopN), postNMSTopN \(postNMSTopN), minSize \(minSize)")
+        }
+        var boxes = boxCoder.decode(deltas, relativeTo: anchors)
+        clipBoxes(&boxes, width: imageWidth, height: imageHeight)
+        // Non-finite deltas decode to NaN boxes, whose size comparisons fail:
+        // they leave here together with the small ones.
+        let kept = removeSmallBoxes(boxes, minSize: minSize)
+        var keptScores = [Float](repeating: 0, count: kept.count)
+        for (k, i) in kept.enumerated() { keptScores[k] = objectness[i] }
+
+        var top = descendingScoreOrder(keptScores)
+        if top.count > preNMSTopN { top.removeLast(top.count - preNMSTopN) }
+        let candidates = top.map { boxes[kept[$0]] }
+        let candidateScores = top.map { keptScores[$0] }
+        let survivors = nms(boxes: candidates, scores: candidateScores,
+                            iouThreshold: nmsThreshold, maxOutput: postNMSTopN)
+        return RPNProposals(boxes: survivors.map { candidates[$0] },
+                            scores: survivors.map { Self.sigmoid(candidateScores[$0]) })
+    }
+
+    /// Proposals of one image from tensors holding one value (objectness) and
+    /// four values (deltas) per anchor, already in anchor order: any shape with
+    /// `anchors.count` and `4 · anchors.count` elements.
+    public func propose(objectness: Tensor, deltas: Tensor, anchors: [Box],
+                        imageWidth: Float, imageHeight: Float) throws -> RPNProposals {
+        try propose(objectness: objectness.data, deltas: deltas.data, anchors: anchors,
+                    imageWidth: imageWidth, imageHeight: imageHeight)
+    }
+
+    /// Proposals of every image of a batch straight from the RPN head's outputs,
+    /// objectness `[N, A, H, W]` and deltas `[N, 4A, H, W]`, with the anchors of
+    /// `generator` for that feature map. `imageSizes[n]` is image n's
+    /// (width, height) at the network input.
+    public func propose(headObjectness: Tensor, headDeltas: Tensor, generator: AnchorGenerator,
+                        imageSizes: [(width: Float, height: Float)]) throws -> [RPNProposals] {
+        let a = generator.anchorsPerLocation
+        guard headObjectness.rank == 4, headObjectness.shape[1] == a,
+              headObjectness.shape[0] == imageSizes.count else {
+            throw RPNError.shapeMismatch(stage: "proposal layer", what: "objectness",
+                                         expected: [imageSizes.count, a, -1, -1], got: headObjectness.shape)
+        }
+        let expectedDeltas = [imageSizes.count, 4 * a, headObjectness.shape[2], headObjectness.shape[3]]
+        guard headDeltas.shape == expectedDeltas else {
+            throw RPNError.shapeMismatch(stage: "proposal layer", what: "box deltas",
+                                         expected: expectedDeltas, got: headDeltas.shape)
+        }
+        let anchors = try generator.anchors(for: headObjectness)
+        return try imageSizes.enumerated().map { n, size in
+            try propose(objectness: generator.flattenObjectness(headObjectness, image: n),
+                        deltas: generator.flattenDeltas(headDeltas, image: n),
+                        anchors: anchors, imageWidth: size.width, imageHeight: size.height)
+        }
+    }
+
+    @inline(__always)
+    static func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
+}

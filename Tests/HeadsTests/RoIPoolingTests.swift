@@ -1,0 +1,108 @@
+import XCTest
+import Boxes
+import NeuralNet
+@testable import Heads
+
+final class RoIPoolingTests: XCTestCase {
+    /// 1x1x4x4 map holding 0...15 row by row.
+    let ramp = Tensor(shape: [1, 1, 4, 4], data: (0..<16).map(Float.init))
+
+    func testRoIPoolHandComputed() throws {
+        let pool = RoIPool(outputSize: 2, spatialScale: 1)
+        let whole = try pool.forward(features: ramp, rois: [RegionOfInterest(box: Box(x1: 0, y1: 0, x2: 4, y2: 4))])
+        XCTAssertEqual(whole.data, [5, 7, 13, 15])
+        let inner = try pool.forward(features: ramp, rois: [RegionOfInterest(box: Box(x1: 1, y1: 1, x2: 3, y2: 3))])
+        XCTAssertEqual(inner.data, [5, 6, 9, 10])
+        // Stride 2: image box (2, 2, 8, 8) covers cells 1..<4.
+        let pool2 = RoIPool(outputSize: 1, spatialScale: 0.5)
+        let s = try pool2.forward(features: ramp, rois: [RegionOfInterest(box: Box(x1: 2, y1: 2, x2: 8, y2: 8))])
+        XCTAssertEqual(s.data, [15])
+    }
+
+    func testRoIAlignLinearRamp() throws {
+        // Value = column index; aligned sampling of (0,0,4,4) into 2x2 with 2x2 samples
+        // samples columns {0,1} and {2,3} → 0.5 and 2.5.
+        let cols = Tensor(shape: [1, 1, 4, 4], data: (0..<16).map { Float($0 % 4) })
+        let align = RoIAlign(outputSize: 2, spatialScale: 1, samplingRatio: 2)
+        let out = try align.forward(features: cols, rois: [RegionOfInterest(box: Box(x1: 0, y1: 0, x2: 4, y2: 4))])
+        for (a, b) in zip(out.data, [0.5, 2.5, 0.5, 2.5] as [Float]) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        // A constant map stays constant for a box inside it.
+        let flat = Tensor(shape: [1, 2, 5, 6], repeating: 3)
+        let o2 = try RoIAlign(outputSize: 3, spatialScale: 0.5, samplingRatio: 0)
+            .forward(features: flat, rois: [RegionOfInterest(box: Box(x1: 1.3, y1: 2.2, x2: 9.1, y2: 7.7))])
+        for v in o2.data { XCTAssertEqual(v, 3, accuracy: 1e-5) }
+    }
+
+    func testBatchIndexSelectsImage() throws {
+        var data = [Float](repeating: 1, count: 16) + [Float](repeating: 9, count: 16)
+        data[0] = 1
+        let two = Tensor(shape: [2, 1, 4, 4], data: data)
+        let rois = [RegionOfInterest(imageIndex: 1, box: Box(x1: 0, y1: 0, x2: 4, y2: 4)),
+                    RegionOfInterest(imageIndex: 0, box: Box(x1: 0, y1: 0, x2: 4, y2: 4))]
+        XCTAssertEqual(try RoIPool(outputSize: 1, spatialScale: 1).forward(features: two, rois: rois).data, [9, 1])
+        XCTAssertThrowsError(try RoIPool(outputSize: 1, spatialScale: 1)
+            .forward(features: two, rois: [RegionOfInterest(imageIndex: 2, box: Box(x1: 0, y1: 0, x2: 1, y2: 1))]))
+    }
+
+    /// Finite-difference check of d(sum(w * out)) / d(features).
+    func gradientCheck(forward: (Tensor) throws -> Tensor, backward: (Tensor) throws -> Tensor,
+                       input: Tensor, file: StaticString = #filePath, line: UInt = #line) throws {
+        var gen = SplitMix(seed: 7)
+        let out = try forward(input)
+        let weights = Tensor(shape: out.shape, data: (0..<out.count).map { _ in gen.uniform() - 0.5 })
+        let analytic = try backward(weights)
+        let eps: Float = 1e-2
+        func loss(_ t: Tensor) throws -> Double {
+            let o = try forward(t)
+            return zip(o.data, weights.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        for i in stride(from: 0, to: input.count, by: max(1, input.count / 60)) {
+            var plus = input, minus = input
+            plus.data[i] += eps; minus.data[i] -= eps
+            let numeric = (try loss(plus) - loss(minus)) / Double(2 * eps)
+            XCTAssertEqual(Double(analytic.data[i]), numeric, accuracy: 2e-3 + 1e-2 * abs(numeric),
+                           "element \(i)", file: file, line: line)
+        }
+    }
+
+    func testRoIPoolGradient() throws {
+        var gen = SplitMix(seed: 3)
+        // Distinct values keep the arg-max stable under the finite-difference step.
+        var values = (0..<(2 * 3 * 9 * 11)).map { Float($0) * 0.05 }
+        for i in stride(from: values.count - 1, to: 0, by: -1) { values.swapAt(i, Int(gen.next() % UInt64(i + 1))) }
+        let x = Tensor(shape: [2, 3, 9, 11], data: values)
+        let rois = [RegionOfInterest(imageIndex: 0, box: Box(x1: 3, y1: 2, x2: 30, y2: 25)),
+                    RegionOfInterest(imageIndex: 1, box: Box(x1: 0, y1: 0, x2: 44, y2: 36)),
+                    RegionOfInterest(imageIndex: 1, box: Box(x1: 10.5, y1: 7.2, x2: 13.1, y2: 9.9))]
+        let pool = RoIPool(outputSize: 3, spatialScale: 0.25)
+        try gradientCheck(forward: { try pool.forward(features: $0, rois: rois) },
+                          backward: { try pool.backward($0, rois: rois) }, input: x)
+    }
+
+    func testRoIAlignGradient() throws {
+        var gen = SplitMix(seed: 5)
+        let x = Tensor(shape: [2, 3, 9, 11], data: (0..<(2 * 3 * 9 * 11)).map { _ in gen.uniform() })
+        let rois = [RegionOfInterest(imageIndex: 0, box: Box(x1: 3, y1: 2, x2: 30, y2: 25)),
+                    RegionOfInterest(imageIndex: 1, box: Box(x1: -4, y1: -3, x2: 50, y2: 40)),
+                    RegionOfInterest(imageIndex: 1, box: Box(x1: 10.5, y1: 7.2, x2: 13.1, y2: 9.9))]
+        for ratio in [2, 0] {
+            let align = RoIAlign(outputSize: 3, spatialScale: 0.25, samplingRatio: ratio)
+            try gradientCheck(forward: { try align.forward(features: $0, rois: rois) },
+                              backward: { try align.backward($0, rois: rois) }, input: x)
+        }
+    }
+}
+
+/// Test-local deterministic generator.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E3779B97F4A7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
+        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
+}

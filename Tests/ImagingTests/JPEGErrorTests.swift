@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+@testable import Imaging
+
+final class JPEGErrorTests: XCTestCase {
+    func assertThrows(_ expected: (ImagingError) -> Bool, path: String, _ body: () throws -> Image,
+                      file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try body(), file: file, line: line) { error in
+            guard let e = error as? ImagingError else {
+                return XCTFail("expected ImagingError, got \(error)", file: file, line: line)
+            }
+            XCTAssertTrue(expected(e), "unexpected error \(e)", file: file, line: line)
+            XCTAssertTrue(e.description.contains(path), "\(e) does not name \(path)", file: file, line: line)
+        }
+    }
+
+    func testTruncatedFileIsAnErrorNamingTheFile() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try TestPaths.bccdImage(0)))
+        let dir = try TestPaths.tempDir(self)
+        for fraction in [0.3, 0.6, 0.95] {
+            let path = dir.appendingPathComponent("cut-\(fraction).jpg").path
+            try data.prefix(Int(Double(data.count) * fraction)).write(to: URL(fileURLWithPath: path))
+            assertThrows({ if case .truncated = $0 { return true }; return false }, path: path) {
+                try JPEG.decode(path: path)
+            }
+        }
+        // Cut inside the headers: still an error naming the file, whichever reader notices.
+        let headerCut = dir.appendingPathComponent("header-cut.jpg").path
+        try data.prefix(100).write(to: URL(fileURLWithPath: headerCut))
+        assertThrows({ _ in true }, path: headerCut) { try JPEG.decode(path: headerCut) }
+    }
+
+    /// Even a stream missing only its final EOI marker counts as truncated:
+    /// libjpeg's Huffman decoder reads ahead past the last coded bits, so it
+    /// cannot tell that case from a cut inside the last MCU row.
+    func testMissingEOIMarkerIsTruncation() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: try TestPaths.bccdImage(0)))
+        XCTAssertEqual(Array(data.suffix(2)), [0xFF, 0xD9])
+        XCTAssertThrowsError(try JPEG.decode(data: data.dropLast(2), path: "no-eoi.jpg")) { error in
+            XCTAssertEqual((error as? ImagingError).map { if case .truncated("no-eoi.jpg", _) = $0 { true } else { false } }, true)
+        }
+        // Bytes after EOI are ignored.
+        XCTAssertEqual(try JPEG.decode(data: data + Data([0, 1, 2, 3])), try JPEG.decode(data: data))
+    }
+
+    func testTruncatedProgressiveFileIsAnError() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixture("progressive.jpg")))
+        let path = try TestPaths.tempDir(self).appendingPathComponent("prog-cut.jpg").path
+        try data.prefix(data.count * 2 / 3).write(to: URL(fileURLWithPath: path))
+        assertThrows({ if case .truncated = $0 { return true }; return false }, path: path) {
+            try JPEG.decode(path: path)
+        }
+    }
+
+    func testTextFileNamedJPG() throws {
+        let path = try TestPaths.tempDir(self).appendingPathComponent("notes.jpg").path
+        try "these are not pixels\n".write(toFile: path, atomically: true, encoding: .utf8)
+        assertThrows({ $0 == .notJPEG(path: path) }, path: path) { try JPEG.decode(path: path) }
+        XCTAssertThrowsError(try JPEGHeader.read(path: path))
+    }
+
+    func testEmptyAndMissingFiles() throws {
+        let dir = try TestPaths.tempDir(self)
+        let empty = dir.appendingPathComponent("empty.jpg").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
+        assertThrows({ if case .corrupt = $0 { return true }; return false }, path: empty) {
+            try JPEG.decode(path: empty)
+        }
+        let missing = dir.appendingPathComponent("missing.jpg").path
+        assertThrows({ if case .unreadable = $0 { return true }; return false }, path: missing) {
+            try JPEG.decode(path: missing)
+        }
+    }
+
+    /// A frame header whose component count disagrees with its length: libjpeg's
+    /// fatal error must come back as an error, not end the process.
+    func testCorruptFrameHeaderIsAnError() throws {
+        var data = try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixture("progressive.jpg")))
+        // Wreck the frame header's component count so libjpeg rejects the frame.
+        let sof = data.firstRange(of: Data([0xFF, 0xC2]))!.lowerBound
+        data[sof + 9] = 7
+        let path = try TestPaths.tempDir(self).appendingPathComponent("bad-frame.jpg").path
+        try data.write(to: URL(fileURLWithPath: path))
+        assertThrows({ if case .corrupt = $0 { return true }; return false }, path: path) {
+            try JPEG.decode(path: path)
+        }
+    }
+}
