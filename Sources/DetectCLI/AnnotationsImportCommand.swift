@@ -32,6 +32,9 @@ public struct AnnotationsImportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Dataset to import into (created when new).", valueName: "name"))
     public var dataset: String = "default"
 
+    @Option(help: ArgumentHelp("Also put every imported image into this split (e.g. train, test).", valueName: "name"))
+    public var split: String?
+
     @OptionGroup public var database: DatabaseOptions
 
     @Flag(help: "Print a JSON summary as the last line.")
@@ -42,7 +45,10 @@ public struct AnnotationsImportCommand: ParsableCommand {
     public func run() throws {
         try reportingFailure {
             let started = Date()
-            let set = try format.read(path: path, imagesDirectory: images)
+            var set = try format.read(path: path, imagesDirectory: images)
+            if let split {
+                set.splits[split, default: []] += Array(set.images.indices)
+            }
             let store = try database.open()
             let summary = try store.importAnnotations(set, dataset: dataset, format: format)
             let seconds = Date().timeIntervalSince(started)

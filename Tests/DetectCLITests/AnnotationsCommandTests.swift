@@ -72,6 +72,27 @@ final class AnnotationsCommandTests: XCTestCase {
         XCTAssertEqual(list.json?["boxes"] as? Int, 0)
     }
 
+    func testCSVImportIntoASplitAndYOLOExport() throws {
+        try Fixture.requireBCCD()
+        let dir = try Fixture.temporaryDirectory(self)
+        let csv = "path,x1,y1,x2,y2,class\nBloodImage_00000.jpg,10,20,30,40,RBC\nBloodImage_00001.jpg,,,,,\n"
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: dir + "/boxes.csv"))
+        let imported = try DetectBinary.run(["annotations", "import", "boxes.csv", "--format", "csv", "--images",
+                                             Fixture.bccd + "/images", "--dataset", "small", "--split", "test", "--db", "s.sqlite"], in: dir)
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        let list = try DetectBinary.run(["annotations", "list", "--db", "s.sqlite", "--json"], in: dir)
+        let dataset = try XCTUnwrap((list.json?["datasets"] as? [[String: Any]])?.first)
+        XCTAssertEqual(dataset["splits"] as? [String: Int], ["test": 2])
+        XCTAssertEqual(dataset["negative_images"] as? Int, 1)
+        let yolo = try DetectBinary.run(["annotations", "export", "--format", "yolo", "--out", "labels", "--db", "s.sqlite"], in: dir)
+        XCTAssertEqual(yolo.status, 0, yolo.stderr)
+        // (10, 20, 30, 40) on 640×480: centre (20, 30), size 20×20.
+        XCTAssertEqual(try String(contentsOfFile: dir + "/labels/BloodImage_00000.txt", encoding: .utf8),
+                       "0 0.03125000 0.06250000 0.03125000 0.04166667\n")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/labels/BloodImage_00001.txt", encoding: .utf8), "")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/labels/classes.txt", encoding: .utf8), "RBC\n")
+    }
+
     func testExportOfUnknownDatasetFails() throws {
         try Fixture.requireBCCD()
         let dir = try Fixture.temporaryDirectory(self)

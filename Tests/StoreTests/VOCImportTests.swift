@@ -40,6 +40,14 @@ final class VOCImportTests: XCTestCase {
         XCTAssertEqual(set.splits["test"]?.count, 72)
     }
 
+    func testDatasetRootStandsForItsAnnotationsDirectory() throws {
+        try Fixture.requireBCCD()
+        let set = try AnnotationFormat.voc.read(path: Fixture.bccd)
+        XCTAssertEqual(set.images.count, 364)
+        XCTAssertEqual(set.objectCount, 4888)
+        XCTAssertEqual(set.splits["trainval"]?.count, 292)
+    }
+
     func testReimportDoesNotDuplicate() throws {
         try Fixture.requireBCCD()
         let store = try Store()
