@@ -145,6 +145,28 @@ final class VOCImportTests: XCTestCase {
         XCTAssertTrue(set.warnings[0].hasPrefix("\(file): line 2, <object>: skipped degenerate box"), set.warnings[0])
     }
 
+    func testImageWithoutObjectsSurvivesVOCAndCOCO() throws {
+        try Fixture.requireBCCD()
+        let directory = try Fixture.temporaryDirectory(self)
+        try Fixture.write("""
+            <?xml version="1.0"?>
+            <annotation><filename>BloodImage_00005.jpg</filename><size><width>640</width><height>480</height></size></annotation>
+            """, to: "\(directory)/in/BloodImage_00005.xml")
+        let store = try Store()
+        let summary = try store.importAnnotations(from: "\(directory)/in", format: .voc, imagesDirectory: Fixture.bccdImages, dataset: "neg")
+        XCTAssertEqual(summary.images, 1)
+        XCTAssertEqual(summary.annotations, 0)
+        XCTAssertEqual(try store.datasetSummaries().first?.negativeImages, 1)
+        try store.exportAnnotations(dataset: "neg", format: .coco, to: "\(directory)/neg.json")
+        let coco = try AnnotationFormat.coco.read(path: "\(directory)/neg.json")
+        XCTAssertEqual(coco.images.map(\.fileName), ["BloodImage_00005.jpg"])
+        XCTAssertEqual(coco.images.map(\.objects.count), [0])
+        try store.exportAnnotations(dataset: "neg", format: .voc, to: "\(directory)/out")
+        let voc = try AnnotationFormat.voc.read(path: "\(directory)/out")
+        XCTAssertEqual(voc.images.map(\.fileName), ["BloodImage_00005.jpg"])
+        XCTAssertEqual(voc.images.map(\.objects.count), [0])
+    }
+
     func testFailureInsideImportTransactionLeavesStoreUnchanged() throws {
         try Fixture.requireBCCD()
         let store = try Store()
