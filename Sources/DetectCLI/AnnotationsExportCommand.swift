@@ -13,8 +13,7 @@ public struct AnnotationsExportCommand: ParsableCommand {
             missing ones are numbered after the largest.
             """)
 
-    @Option(help: ArgumentHelp("Annotation format: \(AnnotationFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
-                               valueName: "format"))
+    @Option(help: ArgumentHelp("Annotation file format.", valueName: "format"))
     public var format: AnnotationFormat
 
     @Option(help: ArgumentHelp("Output directory (voc, yolo) or file (coco, csv).", valueName: "path"))

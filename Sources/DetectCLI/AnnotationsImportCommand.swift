@@ -22,8 +22,7 @@ public struct AnnotationsImportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Annotation file or directory to import.", valueName: "path"))
     public var path: String
 
-    @Option(help: ArgumentHelp("Annotation format: \(AnnotationFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
-                               valueName: "format"))
+    @Option(help: ArgumentHelp("Annotation file format.", valueName: "format"))
     public var format: AnnotationFormat
 
     @Option(help: ArgumentHelp("Directory holding the images (searched before the format's usual places).", valueName: "dir"))
