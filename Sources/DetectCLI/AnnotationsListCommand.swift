@@ -17,7 +17,8 @@ public struct AnnotationsListCommand: ParsableCommand {
 
     public func run() throws {
         try reportingFailure {
-            let datasets = try database.openExisting()?.datasetSummaries() ?? []
+            let store = try database.openExisting()
+            let datasets = try store?.datasetSummaries() ?? []
             if datasets.isEmpty { print("No datasets in \(database.path).") }
             for d in datasets {
                 print("\(d.name): \(d.images) images (\(d.negativeImages) without boxes), \(d.boxes) boxes, \(d.boxesPerClass.count) classes")
@@ -30,16 +31,20 @@ public struct AnnotationsListCommand: ParsableCommand {
                 }
             }
             if json {
+                // "annotations" repeats "boxes" and "classes" repeats "boxes_per_class" so scripts
+                // may use either name; "class_names" keeps the dataset's class order.
                 let list: [[String: Any]] = datasets.map { d in
-                    [
-                        "name": d.name, "images": d.images, "negative_images": d.negativeImages, "boxes": d.boxes,
-                        "classes": d.boxesPerClass.map(\.name),
-                        "boxes_per_class": Dictionary(uniqueKeysWithValues: d.boxesPerClass.map { ($0.name, $0.boxes) }),
+                    let perClass = Dictionary(uniqueKeysWithValues: d.boxesPerClass.map { ($0.name, $0.boxes) })
+                    return [
+                        "name": d.name, "images": d.images, "negative_images": d.negativeImages,
+                        "boxes": d.boxes, "annotations": d.boxes,
+                        "classes": perClass, "boxes_per_class": perClass, "class_names": d.boxesPerClass.map(\.name),
                         "splits": d.splits,
                     ]
                 }
-                print(jsonLine(["datasets": list, "images": datasets.reduce(0) { $0 + $1.images },
-                                "boxes": datasets.reduce(0) { $0 + $1.boxes }]))
+                let boxes = datasets.reduce(0) { $0 + $1.boxes }
+                print(jsonLine(["datasets": list, "images": try store?.datasetImageCount() ?? 0,
+                                "boxes": boxes, "annotations": boxes]))
             }
         }
     }

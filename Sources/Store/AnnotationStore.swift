@@ -258,6 +258,11 @@ extension Store {
         }
     }
 
+    /// Images that belong to at least one dataset (an image in two datasets counts once).
+    public func datasetImageCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT image_id) FROM dataset_images") ?? 0 }
+    }
+
     static func datasetNames(_ db: Database) throws -> [String] {
         try String.fetchAll(db, sql: "SELECT name FROM datasets ORDER BY name")
     }

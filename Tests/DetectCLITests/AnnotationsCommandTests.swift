@@ -46,6 +46,10 @@ final class AnnotationsCommandTests: XCTestCase {
                                          Fixture.bccd + "/images", "--dataset", "from-coco", "--json"], in: dir)
         XCTAssertEqual(back.status, 0, back.stderr)
         XCTAssertEqual(back.json?["annotations"] as? Int, 4888)
+        let both = try DetectBinary.run(["annotations", "list", "--json"], in: dir)
+        XCTAssertEqual((both.json?["datasets"] as? [Any])?.count, 2)
+        XCTAssertEqual(both.json?["images"] as? Int, 364)       // shared by the two datasets
+        XCTAssertEqual(both.json?["boxes"] as? Int, 2 * 4888)
     }
 
     func testFailingImportExitsNonZeroNamesTheFileAndWritesNothing() throws {
