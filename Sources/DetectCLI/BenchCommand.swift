@@ -8,6 +8,7 @@ public struct BenchCommand: ParsableCommand {
         abstract: "Measure the speed of the engine, imaging, I/O and pipeline stages on this machine.",
         subcommands: [
             BenchEngine.self,
+            BenchProposals.self,
             BenchImagingCommand.self,
             BenchIOCommand.self,
         ])

@@ -7,6 +7,11 @@ public struct DetectCommand: ParsableCommand {
         abstract: "Region-based object detection (R-CNN, Fast R-CNN, Faster R-CNN) on the CPU.",
         subcommands: [
             AnnotationsCommand.self,
+            TrainCommand.self,
+            RunCommand.self,
+            CompareCommand.self,
+            EvalCommand.self,
+            ExportResultsCommand.self,
             BenchCommand.self,
         ])
 

@@ -9,6 +9,14 @@ public struct RidgeRegressor: Sendable, Codable, Equatable {
     public let dimension: Int
     public let outputs: Int
 
+    public init(weights: [Float], bias: [Float], dimension: Int, outputs: Int) {
+        precondition(weights.count == dimension * outputs && bias.count == outputs, "ridge regressor sizes disagree")
+        self.weights = weights
+        self.bias = bias
+        self.dimension = dimension
+        self.outputs = outputs
+    }
+
     public enum FitError: Error, CustomStringConvertible {
         case noExamples
         case notPositiveDefinite

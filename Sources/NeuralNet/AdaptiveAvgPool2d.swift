@@ -40,7 +40,7 @@ public final class AdaptiveAvgPool2d: Layer, ShapeInferring {
         let outShape = try outputShape(for: input.shape)
         cachedInputShape = input.shape
         let planeIn = input.shape[2] * input.shape[3], planeOut = outShape[2] * outShape[3], w = input.shape[3]
-        var out = Tensor(zeros: outShape)
+        var out = Tensor(uninitialized: outShape)
         input.withUnsafeBufferPointer { xb in
             out.withUnsafeMutableBufferPointer { ob in
                 let xp = xb.baseAddress!, op = ob.baseAddress!

@@ -121,7 +121,7 @@ public final class BatchNorm2d: Layer, ShapeInferring {
         cachedMean = mean
         cachedInvStd = invStd
         usedBatchStatistics = batchStats
-        var out = Tensor(zeros: input.shape)
+        var out = Tensor(uninitialized: input.shape)
         input.withUnsafeBufferPointer { xb in
             out.withUnsafeMutableBufferPointer { ob in
                 weight.value.withUnsafeBufferPointer { gb in
@@ -179,7 +179,7 @@ public final class BatchNorm2d: Layer, ShapeInferring {
         if bias.requiresGrad {
             bias.grad.withUnsafeMutableBufferPointer { g in for ch in 0..<c { g[ch] += sumDy[ch] } }
         }
-        var gradInput = Tensor(zeros: input.shape)
+        var gradInput = Tensor(uninitialized: input.shape)
         input.withUnsafeBufferPointer { xb in
             gradOutput.withUnsafeBufferPointer { gb in
                 gradInput.withUnsafeMutableBufferPointer { db in

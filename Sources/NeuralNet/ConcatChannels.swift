@@ -94,7 +94,7 @@ public final class ConcatChannels: LayerContainer, ShapeInferring {
         var total: Tensor?
         for (c, g) in zip(children, grads) {
             let gi = try c.layer.backward(g)
-            total = total.map { Elementwise.zip($0, gi, +) } ?? gi
+            total = total.map { Elementwise.zip($0, gi, AddOp()) } ?? gi
         }
         return total!
     }

@@ -82,7 +82,7 @@ public final class Conv2d: Layer, ShapeInferring {
     /// Size of one im2col tile. Columns are built a band of output rows at a time so
     /// that the tile is still in cache when sgemm packs it; the whole matrix of a
     /// 160×120 layer is tens of megabytes and would go through memory twice.
-    nonisolated(unsafe) public static var columnTileBytes = 1 << 21
+    nonisolated(unsafe) public static var columnTileBytes = 1 << 23
 
     /// Output rows per im2col tile.
     private func tileRows(k: Int, outHeight oh: Int, outWidth ow: Int) -> Int {
@@ -122,7 +122,7 @@ public final class Conv2d: Layer, ShapeInferring {
         let k = cinG * kernel.h * kernel.w
         let cin = inChannels, cout = outChannels, groups = self.groups
         cachedInput = input
-        var output = Tensor(zeros: outShape)
+        var output = Tensor(uninitialized: outShape)
         let biasValue = bias?.value
         weight.value.withUnsafeBufferPointer { wb in
             input.withUnsafeBufferPointer { xb in
@@ -168,7 +168,7 @@ public final class Conv2d: Layer, ShapeInferring {
         let geo = geometry
         let cin = inChannels, cout = outChannels, groups = self.groups
         let wantWeight = weight.requiresGrad, wantInput = propagatesGradient
-        var gradInput = Tensor(zeros: input.shape)
+        var gradInput = pointwise && propagatesGradient ? Tensor(uninitialized: input.shape) : Tensor(zeros: input.shape)
         if let bias, bias.requiresGrad {
             gradOutput.withUnsafeBufferPointer { gb in
                 bias.grad.withUnsafeMutableBufferPointer { db in

@@ -35,12 +35,12 @@ public final class Dropout: Layer, ShapeInferring {
         }
         state = s
         mask = m
-        return Elementwise.zip(input, m) { $0 * $1 }
+        return Elementwise.zip(input, m, MultiplyOp())
     }
 
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         guard let m = mask else { return gradOutput }
         try Elementwise.checkSame(gradOutput, m.shape, "Dropout")
-        return Elementwise.zip(gradOutput, m) { $0 * $1 }
+        return Elementwise.zip(gradOutput, m, MultiplyOp())
     }
 }

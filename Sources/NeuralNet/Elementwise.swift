@@ -1,10 +1,23 @@
-/// Shared loops of the element-wise activations: one pass over raw buffers,
-/// split across the cores for large tensors.
+/// A per-element function as a value type: generic loops over it are specialised
+/// and inlined, where a closure would cost an indirect call per element.
+protocol UnaryOp { func callAsFunction(_ x: Float) -> Float }
+protocol BinaryOp { func callAsFunction(_ a: Float, _ b: Float) -> Float }
+
+struct AddOp: BinaryOp {
+    @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a + b }
+}
+
+struct MultiplyOp: BinaryOp {
+    @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a * b }
+}
+
+/// Shared loops of the element-wise layers: one pass over raw buffers, split
+/// across the cores for large tensors.
 enum Elementwise {
     /// out[i] = f(x[i])
     @inline(__always)
-    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
-        var out = Tensor(zeros: x.shape)
+    static func map<F: UnaryOp>(_ x: Tensor, _ f: F) -> Tensor {
+        var out = Tensor(uninitialized: x.shape)
         x.withUnsafeBufferPointer { xb in
             out.withUnsafeMutableBufferPointer { ob in
                 let xp = xb.baseAddress!, op = ob.baseAddress!
@@ -18,8 +31,8 @@ enum Elementwise {
 
     /// out[i] = f(a[i], b[i]) for two tensors of the same shape.
     @inline(__always)
-    static func zip(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-        var out = Tensor(zeros: a.shape)
+    static func zip<F: BinaryOp>(_ a: Tensor, _ b: Tensor, _ f: F) -> Tensor {
+        var out = Tensor(uninitialized: a.shape)
         a.withUnsafeBufferPointer { ab in
             b.withUnsafeBufferPointer { bb in
                 out.withUnsafeMutableBufferPointer { ob in

@@ -5,18 +5,25 @@ public final class LeakyReLU: Layer, ShapeInferring {
     private var cachedInput: Tensor?
     public init(negativeSlope: Float = 0.01) { self.negativeSlope = negativeSlope }
 
+    struct Op: UnaryOp {
+        let slope: Float
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { x > 0 ? x : slope * x }
+    }
+    struct GradOp: BinaryOp {
+        let slope: Float
+        @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float { x > 0 ? g : slope * g }
+    }
+
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
 
     public func forward(_ input: Tensor) throws -> Tensor {
         cachedInput = input
-        let a = negativeSlope
-        return Elementwise.map(input) { $0 > 0 ? $0 : a * $0 }
+        return Elementwise.map(input, Op(slope: negativeSlope))
     }
 
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         let x = try Elementwise.cached(cachedInput, "LeakyReLU")
         try Elementwise.checkSame(gradOutput, x.shape, "LeakyReLU")
-        let a = negativeSlope
-        return Elementwise.zip(gradOutput, x) { g, v in v > 0 ? g : a * g }
+        return Elementwise.zip(gradOutput, x, GradOp(slope: negativeSlope))
     }
 }

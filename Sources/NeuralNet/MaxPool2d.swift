@@ -33,7 +33,7 @@ public final class MaxPool2d: Layer, ShapeInferring {
         let planes = outShape[0] * outShape[1]
         let (kh, kw, sh, sw, ph, pw) = (kernel.h, kernel.w, stride.h, stride.w, padding.h, padding.w)
         cachedInputShape = input.shape
-        var out = Tensor(zeros: outShape)
+        var out = Tensor(uninitialized: outShape)
         var idx = [Int32](repeating: -1, count: out.count)
         input.withUnsafeBufferPointer { xb in
             out.withUnsafeMutableBufferPointer { ob in
@@ -46,11 +46,19 @@ public final class MaxPool2d: Layer, ShapeInferring {
                             let y0 = max(oy * sh - ph, 0), y1 = min(oy * sh - ph + kh, h)
                             for ox in 0..<ow {
                                 let x0 = max(ox * sw - pw, 0), x1 = min(ox * sw - pw + kw, w)
-                                var best = -Float.infinity, at = -1
-                                for y in y0..<max(y0, y1) {
-                                    for x in x0..<max(x0, x1) where src[y * w + x] > best || at < 0 {
-                                        best = src[y * w + x]; at = y * w + x
+                                // Windows are never empty (padding ≤ kernel/2), so start from the first tap.
+                                var at = y0 * w + x0
+                                var best = src[at]
+                                var y = y0
+                                while y < y1 {
+                                    let line = y * w
+                                    var x = x0
+                                    while x < x1 {
+                                        let v = src[line + x]
+                                        if v > best { best = v; at = line + x }
+                                        x += 1
                                     }
+                                    y += 1
                                 }
                                 dst[oy * ow + ox] = best
                                 arg[oy * ow + ox] = Int32(at)

@@ -4,10 +4,17 @@ public final class ReLU: Layer, ShapeInferring {
     private var cachedOutput: Tensor?
     public init() {}
 
+    struct Op: UnaryOp {
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { max(x, 0) }
+    }
+    struct GradOp: BinaryOp {
+        @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { y > 0 ? g : 0 }
+    }
+
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        let y = Elementwise.map(input) { max($0, 0) }
+        let y = Elementwise.map(input, Op())
         cachedOutput = y
         return y
     }
@@ -15,6 +22,6 @@ public final class ReLU: Layer, ShapeInferring {
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         let y = try Elementwise.cached(cachedOutput, "ReLU")
         try Elementwise.checkSame(gradOutput, y.shape, "ReLU")
-        return Elementwise.zip(gradOutput, y) { g, v in v > 0 ? g : 0 }
+        return Elementwise.zip(gradOutput, y, GradOp())
     }
 }

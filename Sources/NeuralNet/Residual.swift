@@ -35,7 +35,7 @@ public final class Residual: LayerContainer, ShapeInferring {
         guard a.shape == b.shape else {
             throw TensorError.shapeMismatch(operation: "Residual add (body vs shortcut)", expected: a.shape, got: b.shape)
         }
-        let sum = Elementwise.zip(a, b, +)
+        let sum = Elementwise.zip(a, b, AddOp())
         return try activation?.forward(sum) ?? sum
     }
 
@@ -46,7 +46,7 @@ public final class Residual: LayerContainer, ShapeInferring {
         guard viaBody.shape == viaShortcut.shape else {
             throw TensorError.shapeMismatch(operation: "Residual.backward", expected: viaBody.shape, got: viaShortcut.shape)
         }
-        return Elementwise.zip(viaBody, viaShortcut, +)
+        return Elementwise.zip(viaBody, viaShortcut, AddOp())
     }
 
     public func outputShape(for inputShape: [Int]) throws -> [Int] {

@@ -14,7 +14,7 @@ public final class SGD: Optimizer {
     public var weightDecay: Float
     public var nesterov: Bool
     /// Momentum buffers, one per parameter, created on the first step.
-    private var buffers: [[Float]?]
+    var buffers: [[Float]?]
 
     public init(parameters: [Parameter], learningRate: Float, momentum: Float = 0,
                 dampening: Float = 0, weightDecay: Float = 0, nesterov: Bool = false) throws {

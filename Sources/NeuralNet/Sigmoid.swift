@@ -6,6 +6,13 @@ public final class Sigmoid: Layer, ShapeInferring {
     private var cachedOutput: Tensor?
     public init() {}
 
+    struct Op: UnaryOp {
+        @inline(__always) func callAsFunction(_ x: Float) -> Float { Sigmoid.sigmoid(x) }
+    }
+    struct GradOp: BinaryOp {
+        @inline(__always) func callAsFunction(_ g: Float, _ s: Float) -> Float { g * s * (1 - s) }
+    }
+
     public func outputShape(for inputShape: [Int]) throws -> [Int] { inputShape }
 
     @inline(__always) static func sigmoid(_ x: Float) -> Float {
@@ -15,7 +22,7 @@ public final class Sigmoid: Layer, ShapeInferring {
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
-        let y = Elementwise.map(input, Sigmoid.sigmoid)
+        let y = Elementwise.map(input, Op())
         cachedOutput = y
         return y
     }
@@ -23,6 +30,6 @@ public final class Sigmoid: Layer, ShapeInferring {
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         let y = try Elementwise.cached(cachedOutput, "Sigmoid")
         try Elementwise.checkSame(gradOutput, y.shape, "Sigmoid")
-        return Elementwise.zip(gradOutput, y) { g, s in g * s * (1 - s) }
+        return Elementwise.zip(gradOutput, y, GradOp())
     }
 }

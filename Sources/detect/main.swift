@@ -27,5 +27,14 @@ func selectBLASKernel() {
     unsetenv("OPENBLAS_CORETYPE")
 }
 
+/// Tensors of a 640×480 network are megabytes each and are created and dropped
+/// in every layer of every step. Above glibc's mmap threshold each one would be
+/// fresh pages from the kernel (a page fault per 4 KiB, more time than the layer's
+/// arithmetic); keeping them in the heap lets freed blocks be reused.
+func keepLargeAllocationsInHeap() {
+    si_keep_large_allocations_in_heap()
+}
+
 selectBLASKernel()
+keepLargeAllocationsInHeap()
 DetectCommand.main()

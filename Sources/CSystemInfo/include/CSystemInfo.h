@@ -7,4 +7,7 @@ int si_cpu_has_avx512_skylakex(void);
 /* 1 when the CPU has AVX2 + FMA and the OS saves YMM state (Haswell kernels). */
 int si_cpu_has_avx2_fma(void);
 
+/* Process-wide malloc tuning for large, short-lived tensors (glibc; no-op elsewhere). */
+void si_keep_large_allocations_in_heap(void);
+
 #endif

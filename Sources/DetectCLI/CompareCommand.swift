@@ -1,0 +1,139 @@
+import ArgumentParser
+import Foundation
+import Evaluation
+import Pipelines
+import Store
+
+/// `detect compare`: the three generations side by side on the same images,
+/// stage by stage, with their accuracy when the images are annotated.
+public struct CompareCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run R-CNN, Fast R-CNN and Faster R-CNN on the same images and compare them stage by stage.",
+        discussion: """
+            Each pipeline first processes one warm-up image (not timed, not stored), then every image; the \
+            three runs are stored under one comparison id. The table gives mean and median milliseconds per \
+            image for each stage, its share of the pipeline's time, each pipeline's total and speed-up over \
+            R-CNN, and AP at IoU 0.5 when the images are annotated in the store.
+            """)
+
+    @Argument(help: ArgumentHelp("Folder of JPEG images (or use --dataset).", valueName: "folder"))
+    var folder: String?
+
+    @Option(help: ArgumentHelp("Compare on a dataset of the store instead of a folder.", valueName: "name"))
+    var dataset: String?
+
+    @Option(help: ArgumentHelp("Split of --dataset to use.", valueName: "name"))
+    var split: String = "test"
+
+    @Option(help: ArgumentHelp("Use at most this many images.", valueName: "n"))
+    var limit: Int?
+
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report here.", valueName: "file"))
+    var report: String?
+
+    @Flag(help: "Print a JSON summary as the last line.")
+    var json = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    public init() {}
+
+    public func validate() throws {
+        if (folder == nil) == (dataset == nil) { throw ValidationError("give either a folder or --dataset") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+    }
+
+    public func run() throws {
+        try reportingFailure {
+            let store = try database.open()
+            var files: [String]
+            if let folder {
+                files = try ImageFiles.find([folder])
+            } else {
+                let set = try store.loadAnnotations(dataset: try store.resolveDataset(dataset))
+                let members = set.splits[split].map { $0.map { set.images[$0] } } ?? {
+                    printError("note: dataset has no split '\(split)'; using all images")
+                    return set.images
+                }()
+                files = members.map(\.path)
+            }
+            if let limit { files = Array(files.prefix(limit)) }
+            guard !files.isEmpty else { throw ValidationError("no JPEG images to compare") }
+            let comparisonID = try store.nextComparisonID()
+            var results: [PipelineResult] = []
+            for kind in PipelineKind.allCases {
+                let (config, configPath) = try PipelineLocator.load(kind.rawValue)
+                let pipeline = try DetectionPipeline(config: config, modelPath: PipelineLocator.modelPath(for: config, configPath: configPath))
+                let runner = ImageRunner(store: store, pipeline: pipeline,
+                                         configText: try String(contentsOfFile: configPath, encoding: .utf8),
+                                         scoreThreshold: config.postprocess.scoreThreshold, drawDirectory: nil)
+                let r = try runner.run(files: files, comparisonID: comparisonID, warmUp: true)
+                let timings = try store.stageTimings(run: r.runID)
+                let stages = config.stages.compactMap { s in timings.first { $0.stage == s } } +
+                    timings.filter { !config.stages.contains($0.stage) }
+                var ap50: Double? = nil
+                if let e = try? RunEvaluation(store: store, run: r.runID, dataset: dataset), !e.groundTruth.isEmpty {
+                    ap50 = e.voc(.area).mAP
+                }
+                results.append(PipelineResult(kind: kind, runID: r.runID, images: r.images, stages: stages, ap50: ap50))
+            }
+            printTable(results, comparisonID: comparisonID, imageCount: files.count)
+            if let report {
+                try writeComparisonReport(store: store, comparisonID: comparisonID, to: report)
+                print("report: \(report)")
+            }
+            if json {
+                var pipelines: [String: Any] = [:]
+                for r in results {
+                    var stages: [String: Any] = [:]
+                    for s in r.stages { stages[s.stage] = Self.mean(s.ms) }
+                    pipelines[r.kind.rawValue] = ["run_id": r.runID, "total_ms": r.totalMs, "stages": stages,
+                                                  "ap50": r.ap50.map { $0 as Any } ?? NSNull()]
+                }
+                print(jsonLine(["comparison_id": comparisonID, "pipelines": pipelines]))
+            }
+        }
+    }
+
+    struct PipelineResult {
+        var kind: PipelineKind
+        var runID: Int64
+        var images: Int
+        var stages: [(stage: String, ms: [Double])]
+        var ap50: Double?
+        var totalMs: Double { stages.reduce(0) { $0 + CompareCommand.mean($1.ms) } }
+    }
+
+    static func mean(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count) }
+
+    static func median(_ v: [Double]) -> Double {
+        guard !v.isEmpty else { return 0 }
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    func printTable(_ results: [PipelineResult], comparisonID: Int64, imageCount: Int) {
+        print("comparison \(comparisonID): \(imageCount) images, after one warm-up image")
+        print("")
+        let header = "pipeline      stage              mean ms   median ms   share"
+        print(header)
+        print(String(repeating: "-", count: header.count))
+        let rcnnTotal = results.first { $0.kind == .rcnn }?.totalMs
+        for r in results {
+            for (i, s) in r.stages.enumerated() {
+                let m = Self.mean(s.ms)
+                print(pad(i == 0 ? r.kind.rawValue : "", 13) + " " + pad(s.stage, 16) +
+                      String(format: " %9.1f %11.1f %6.1f%%", m, Self.median(s.ms), r.totalMs > 0 ? 100 * m / r.totalMs : 0))
+            }
+            var line = pad("", 13) + " " + pad("total", 16) + String(format: " %9.1f", r.totalMs)
+            if let rcnnTotal, r.totalMs > 0 { line += String(format: "   %.1fx faster than R-CNN", rcnnTotal / r.totalMs) }
+            if let ap = r.ap50 { line += String(format: "   AP50 %.3f", ap) }
+            print(line)
+            print("")
+        }
+        print("reference (2015, K40 GPU, VGG16): R-CNN 50 s, Fast R-CNN 2 s, Faster R-CNN 0.2 s per image")
+        let measured = results.map { $0.kind.rawValue + String(format: " %.2f s", $0.totalMs / 1000) }
+        print("measured here (CPU): " + measured.joined(separator: ", ") + " per image")
+    }
+}

@@ -1,0 +1,191 @@
+import ArgumentParser
+import Foundation
+import Imaging
+import Pipelines
+import Store
+import Training
+
+/// `detect run`: runs one or all pipelines over JPEG files and folders,
+/// storing one run per pipeline with its detections and per-stage timings.
+public struct RunCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Detect objects in JPEG images with R-CNN, Fast R-CNN, Faster R-CNN or all three.",
+        discussion: """
+            Folders are searched recursively for .jpg/.jpeg files (any case). Each image's results are \
+            stored in one transaction; re-running the same command resumes an interrupted run without \
+            duplicating rows. Unreadable or corrupt files are reported and skipped.
+            """)
+
+    @Argument(help: ArgumentHelp("JPEG files or folders.", valueName: "path"))
+    var paths: [String]
+
+    @Option(help: ArgumentHelp("rcnn, fast-rcnn, faster-rcnn, all, or a pipeline YAML file.", valueName: "name"))
+    var pipeline: String = "faster-rcnn"
+
+    @Option(help: ArgumentHelp("Model weights (default: the pipeline file's model). Only with a single pipeline.", valueName: "file"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Write annotated copies of the images into this folder, one subfolder per pipeline.", valueName: "dir"))
+    var draw: String?
+
+    @Option(help: ArgumentHelp("Keep detections scoring at least this (default: the pipeline file's threshold).", valueName: "x"))
+    var scoreThreshold: Float?
+
+    @Flag(help: "Print a JSON summary as the last line.")
+    var json = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    public init() {}
+
+    public func validate() throws {
+        if model != nil && pipeline == "all" { throw ValidationError("--model needs a single --pipeline") }
+        if let t = scoreThreshold, !(0...1).contains(t) { throw ValidationError("--score-threshold must be within 0...1") }
+    }
+
+    public func run() throws {
+        try reportingFailure {
+            let files = try ImageFiles.find(paths)
+            let names = pipeline == "all" ? PipelineKind.allCases.map(\.rawValue) : [pipeline]
+            let store = try database.open()
+            var runs: [[String: Any]] = []
+            var skippedFiles = Set<String>()
+            var imageCount = 0
+            for name in names {
+                let (config, configPath) = try PipelineLocator.load(name)
+                let modelPath = model ?? PipelineLocator.modelPath(for: config, configPath: configPath)
+                let detector = try DetectionPipeline(config: config, modelPath: modelPath)
+                let runner = ImageRunner(store: store, pipeline: detector, configText: try String(contentsOfFile: configPath, encoding: .utf8),
+                                         scoreThreshold: scoreThreshold ?? config.postprocess.scoreThreshold, drawDirectory: draw)
+                let result = try runner.run(files: files, comparisonID: nil)
+                skippedFiles.formUnion(result.skipped)
+                imageCount = max(imageCount, result.images)
+                runs.append(["pipeline": config.name.rawValue, "run_id": result.runID])
+                print("\(config.name.rawValue): run \(result.runID), \(result.images) images, \(result.detections) detections" +
+                      (result.resumedImages > 0 ? " (\(result.resumedImages) already done)" : "") +
+                      String(format: ", %.0f ms per image", result.meanMilliseconds))
+            }
+            if !skippedFiles.isEmpty { print("skipped \(skippedFiles.count) unreadable file(s)") }
+            if json {
+                print(jsonLine(["run_id": runs.first?["run_id"] ?? NSNull(), "runs": runs,
+                                "images": imageCount, "skipped": skippedFiles.count]))
+            }
+        }
+    }
+}
+
+/// Finds JPEG files under the given paths, sorted, without duplicates.
+enum ImageFiles {
+    static func find(_ paths: [String]) throws -> [String] {
+        var out: [String] = []
+        let fm = FileManager.default
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
+                throw ValidationError("\(p): no such file or folder")
+            }
+            if isDir.boolValue {
+                guard let e = fm.enumerator(atPath: p) else { continue }
+                var found: [String] = []
+                for case let rel as String in e where isJPEG(rel) {
+                    found.append(URL(fileURLWithPath: p).appendingPathComponent(rel).standardized.path)
+                }
+                out += found.sorted()
+            } else {
+                out.append(URL(fileURLWithPath: p).standardized.path)
+            }
+        }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0).inserted }
+    }
+
+    static func isJPEG(_ name: String) -> Bool {
+        let ext = (name as NSString).pathExtension.lowercased()
+        return ext == "jpg" || ext == "jpeg"
+    }
+}
+
+/// Runs one loaded pipeline over files and stores the results image by image.
+struct ImageRunner {
+    let store: Store
+    let pipeline: DetectionPipeline
+    let configText: String
+    let scoreThreshold: Float
+    let drawDirectory: String?
+    var showProgress = true
+
+    struct Result {
+        var runID: Int64
+        var images = 0
+        var detections = 0
+        var resumedImages = 0
+        var skipped: [String] = []
+        var meanMilliseconds = 0.0
+    }
+
+    func run(files: [String], comparisonID: Int64?, warmUp: Bool = false) throws -> Result {
+        let configuration = configText + "\n# score_threshold: \(scoreThreshold)\n"
+        let (runID, _) = try store.startRun(pipeline: pipeline.config.name.rawValue, model: pipeline.modelPath,
+                                            configuration: configuration, comparisonID: comparisonID)
+        var result = Result(runID: runID)
+        let done = try store.finishedImageIDs(run: runID)
+        var bar = ProgressBar(total: files.count, label: "[\(pipeline.config.name.rawValue)]")
+        var totalMs = 0.0
+        var warmedUp = !warmUp
+        for (n, path) in files.enumerated() {
+            defer { if showProgress { bar.update(n + 1, detail: "") } }
+            let imageID: Int64
+            do {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw ImagingError.unreadable(path: path, reason: "cannot read file")
+                }
+                let header = try JPEGHeader.parse(data, path: path)
+                imageID = try store.registerImage(path: path, width: header.width, height: header.height,
+                                                  contentHash: ContentHash.sha256(data), fileSize: data.count)
+            } catch {
+                printError("skipping \(path): \(error)")
+                result.skipped.append(path)
+                continue
+            }
+            if done.contains(imageID) { result.resumedImages += 1; result.images += 1; continue }
+            do {
+                if !warmedUp {
+                    // One untimed image first, so lazy set-up does not count against stage one.
+                    _ = try pipeline.detect(path: path)
+                    warmedUp = true
+                }
+                let out = try pipeline.detect(path: path)
+                let kept = out.detections.filter { $0.score >= scoreThreshold }
+                try store.recordImage(run: runID, image: imageID, detections: kept.map {
+                    StoredDetection(imageID: imageID, category: pipeline.classes[$0.label], score: $0.score, box: $0.box)
+                }, timings: out.timings)
+                totalMs += out.timings.reduce(0) { $0 + $1.ms }
+                result.images += 1
+                result.detections += kept.count
+                if let drawDirectory { try drawAnnotated(path: path, detections: kept, into: drawDirectory) }
+            } catch {
+                printError("skipping \(path): \(error)")
+                result.skipped.append(path)
+            }
+        }
+        if showProgress { bar.finish() }
+        let measured = result.images - result.resumedImages
+        result.meanMilliseconds = measured > 0 ? totalMs / Double(measured) : 0
+        try store.finishRun(runID)
+        return result
+    }
+
+    func drawAnnotated(path: String, detections: [Detection], into directory: String) throws {
+        var image = try JPEG.decode(path: path)
+        for d in detections {
+            image.drawDetection(x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2,
+                                label: "\(pipeline.classes[d.label]) \(String(format: "%.2f", d.score))",
+                                color: Color.forClass(d.label))
+        }
+        let dir = URL(fileURLWithPath: directory).appendingPathComponent(pipeline.config.name.rawValue)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".jpg"
+        try JPEG.write(image, to: dir.appendingPathComponent(name).path, quality: 90)
+    }
+}

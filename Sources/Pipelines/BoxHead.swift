@@ -1,0 +1,58 @@
+import NeuralNet
+
+/// The Fast R-CNN head on pooled RoI features: two fully connected layers
+/// (fc6, fc7 with ReLU, torchvision's TwoMLPHead) and the sibling outputs,
+/// a softmax classifier over K + 1 classes (background = 0) and per-class box
+/// deltas (torchvision's FastRCNNPredictor).
+public final class BoxHead {
+    public let mlp: Sequential
+    public let clsScore: Linear
+    public let bboxPred: Linear
+    public let numClasses: Int
+
+    /// - Parameters:
+    ///   - inFeatures: channels × pooled height × pooled width.
+    ///   - numClasses: object classes, background excluded.
+    public init(inFeatures: Int, representationSize: Int, numClasses: Int) {
+        self.numClasses = numClasses
+        mlp = Sequential([
+            ("flatten", Flatten()),
+            ("fc6", Linear(inFeatures, representationSize)),
+            ("relu6", ReLU()),
+            ("fc7", Linear(representationSize, representationSize)),
+            ("relu7", ReLU()),
+        ]).named("roi_heads.box_head")
+        clsScore = Linear(representationSize, numClasses + 1).named("roi_heads.box_predictor.cls_score")
+        bboxPred = Linear(representationSize, 4 * (numClasses + 1)).named("roi_heads.box_predictor.bbox_pred")
+    }
+
+    public var parameters: [Parameter] { mlp.parameters + clsScore.parameters + bboxPred.parameters }
+
+    func initialise(using rng: inout SeededGenerator) throws {
+        for p in mlp.parameters {
+            if p.value.rank == 2 { try WeightInit.kaiming(p, using: &rng) } else { p.zeroValue() }
+        }
+        WeightInit.gaussian(clsScore.weight, std: 0.01, using: &rng)
+        WeightInit.gaussian(bboxPred.weight, std: 0.001, using: &rng)
+        clsScore.bias?.zeroValue()
+        bboxPred.bias?.zeroValue()
+    }
+
+    public var training: Bool {
+        get { mlp.training }
+        set { mlp.training = newValue; clsScore.training = newValue; bboxPred.training = newValue }
+    }
+
+    /// Class logits `[R, K+1]` and box deltas `[R, 4(K+1)]` for pooled features `[R, C, h, w]`.
+    public func forward(_ pooled: Tensor) throws -> (logits: Tensor, deltas: Tensor) {
+        let x = try mlp.forward(pooled)
+        return (try clsScore.forward(x), try bboxPred.forward(x))
+    }
+
+    /// Gradient w.r.t. the pooled features.
+    public func backward(gradLogits: Tensor, gradDeltas: Tensor) throws -> Tensor {
+        var g = try clsScore.backward(gradLogits)
+        try g.add(bboxPred.backward(gradDeltas))
+        return try mlp.backward(g)
+    }
+}

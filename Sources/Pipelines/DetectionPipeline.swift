@@ -1,0 +1,75 @@
+import Foundation
+import Boxes
+import Imaging
+import Proposals
+
+/// A configured, loaded pipeline ready to detect: the pipeline file's stages
+/// with the weights of its model bundle. `detect(path:)` runs every stage on
+/// one JPEG and reports each stage's wall time under the file's stage names.
+public final class DetectionPipeline {
+    public let config: PipelineConfig
+    public let modelPath: String
+    public let classes: [String]
+    public let bundleInfo: [String: String]
+    let twoStage: TwoStageDetector?
+    let rcnn: RCNNDetector?
+    let search: SelectiveSearch?
+
+    public init(config: PipelineConfig, modelPath: String) throws {
+        self.config = config
+        self.modelPath = modelPath
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            throw PipelineError.unreadable(path: modelPath, reason: "no such model file (train one with `detect train --pipeline \(config.name.rawValue)`)")
+        }
+        let bundle = try ModelBundle.load(path: modelPath)
+        classes = bundle.classes
+        bundleInfo = bundle.info
+        switch config.name {
+        case .rcnn:
+            guard bundle.pipeline == .rcnn else {
+                throw PipelineError.modelMismatch(path: modelPath, reason: "an R-CNN pipeline needs an R-CNN model, this one is \(bundle.pipeline.rawValue)")
+            }
+            rcnn = try RCNNDetector(config: config, bundle: bundle, path: modelPath)
+            twoStage = nil
+        case .fastRCNN, .fasterRCNN:
+            guard bundle.pipeline != .rcnn else {
+                throw PipelineError.modelMismatch(path: modelPath, reason: "\(config.name.rawValue) cannot use an R-CNN model")
+            }
+            twoStage = try TwoStageDetector(config: config, bundle: bundle, path: modelPath)
+            rcnn = nil
+        }
+        search = config.name == .fasterRCNN ? nil : Self.selectiveSearch(config.selectiveSearch)
+    }
+
+    /// The selective search a pipeline file describes.
+    public static func selectiveSearch(_ c: PipelineConfig.SelectiveSearchConfig) -> SelectiveSearch {
+        var s = SelectiveSearch(mode: SelectiveSearch.Mode(rawValue: c.mode) ?? .fast)
+        s.maxSide = c.maxSide
+        s.minSide = c.minBoxSide
+        s.maxBoxes = c.maxProposals
+        return s
+    }
+
+    /// Decodes and detects; detections are in the image's own pixels.
+    public func detect(path: String) throws -> (detections: [Detection], timings: [(stage: String, ms: Double)], width: Int, height: Int) {
+        var timer = StageTimer()
+        let image = try timer.time("decode") { try JPEG.decode(path: path) }
+        let detections = try detect(image, timer: &timer)
+        return (detections, ordered(timer), image.width, image.height)
+    }
+
+    public func detect(_ image: Image, timer: inout StageTimer) throws -> [Detection] {
+        var proposals: [Box]? = nil
+        if let search { proposals = timer.time("selective_search") { search.proposals(for: image) } }
+        if let rcnn { return try rcnn.detect(image, proposals: proposals ?? [], timer: &timer) }
+        return try twoStage!.detect(image, proposals: proposals, timer: &timer)
+    }
+
+    /// Timings in the pipeline file's stage order (stages that did not run, e.g.
+    /// because an image had no proposals, are reported as 0 ms).
+    func ordered(_ timer: StageTimer) -> [(stage: String, ms: Double)] {
+        var out: [(stage: String, ms: Double)] = config.stages.map { s in (s, timer.milliseconds.first { $0.stage == s }?.ms ?? 0) }
+        for t in timer.milliseconds where !config.stages.contains(t.stage) { out.append(t) }
+        return out
+    }
+}

@@ -1,0 +1,243 @@
+import Foundation
+import Yams
+
+/// The three detectors of the toolkit.
+public enum PipelineKind: String, Codable, CaseIterable, Sendable {
+    case rcnn = "rcnn"
+    case fastRCNN = "fast-rcnn"
+    case fasterRCNN = "faster-rcnn"
+}
+
+/// Errors reading a pipeline file or a model bundle.
+public enum PipelineError: Error, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case invalid(path: String, reason: String)
+    case modelMismatch(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason): return "\(path): cannot read: \(reason)"
+        case let .invalid(path, reason): return "\(path): invalid pipeline file: \(reason)"
+        case let .modelMismatch(path, reason): return "\(path): model does not fit the pipeline: \(reason)"
+        }
+    }
+}
+
+/// A pipeline is data: its stages and every parameter, read from
+/// `pipelines/<name>.yaml`. Keys are snake_case; anything left out takes the
+/// paper's default (or the documented CPU-sized one). Fast R-CNN differs from
+/// Faster R-CNN by its proposal stage only.
+public struct PipelineConfig: Codable, Sendable, Equatable {
+    public var name: PipelineKind
+    public var description: String = ""
+    /// Weights file (relative paths resolve against the pipeline file's parent directory's parent,
+    /// i.e. the project root for files in `pipelines/`).
+    public var model: String = ""
+    /// Stage names in execution order, as timed and stored.
+    public var stages: [String] = []
+    public var input = InputConfig()
+    public var selectiveSearch = SelectiveSearchConfig()
+    public var rpn = RPNConfig()
+    public var roiPooling = RoIPoolingConfig()
+    public var boxHead = BoxHeadConfig()
+    public var rcnn = RCNNConfig()
+    public var postprocess = PostprocessConfig()
+    public var training = TrainingConfig()
+
+    public struct InputConfig: Codable, Sendable, Equatable {
+        /// Shorter image side at the network input (Fast R-CNN: 600; CPU-sized here).
+        public var minSize: Int = 480
+        /// Cap on the longer side (Fast R-CNN: 1000).
+        public var maxSize: Int = 800
+        /// Per-channel mean and standard deviation on the 0...255 scale.
+        public var pixelMean: [Float] = [123.675, 116.28, 103.53]
+        public var pixelStd: [Float] = [58.395, 57.12, 57.375]
+        public init() {}
+    }
+
+    public struct SelectiveSearchConfig: Codable, Sendable, Equatable {
+        public var mode: String = "fast"
+        /// Images are downscaled so the longer side is at most this before segmentation.
+        public var maxSide: Int = 500
+        public var minBoxSide: Float = 20
+        public var maxProposals: Int = 2000
+        public init() {}
+    }
+
+    public struct RPNConfig: Codable, Sendable, Equatable {
+        public var anchorSizes: [Float] = [32, 64, 128, 256]
+        public var aspectRatios: [Float] = [0.5, 1, 2]
+        public var preNmsTopNTrain: Int = 12000
+        public var preNmsTopNTest: Int = 6000
+        public var postNmsTopNTrain: Int = 2000
+        public var postNmsTopNTest: Int = 300
+        public var nmsThreshold: Float = 0.7
+        public var minSize: Float = 1e-3
+        public var fgIouThreshold: Float = 0.7
+        public var bgIouThreshold: Float = 0.3
+        public var batchSizePerImage: Int = 256
+        public var positiveFraction: Float = 0.5
+        public var channels: Int = 256
+        public init() {}
+    }
+
+    public struct RoIPoolingConfig: Codable, Sendable, Equatable {
+        /// `roi_pool` (Fast R-CNN max pooling) or `roi_align` (Mask R-CNN).
+        public var type: String = "roi_pool"
+        public var outputSize: Int = 7
+        public var samplingRatio: Int = 2
+        public init() {}
+    }
+
+    public struct BoxHeadConfig: Codable, Sendable, Equatable {
+        /// Width of fc6 and fc7 (VGG16: 4096; torchvision ResNet-FPN: 1024).
+        public var representationSize: Int = 512
+        public var fgIouThreshold: Float = 0.5
+        public var bgIouHigh: Float = 0.5
+        public var bgIouLow: Float = 0.1
+        public var batchSizePerImage: Int = 128
+        public var positiveFraction: Float = 0.25
+        /// Delta normalisation 1/std = (10, 10, 5, 5) as in Fast R-CNN's (0.1, 0.1, 0.2, 0.2).
+        public var boxCoderWeights: [Float] = [10, 10, 5, 5]
+        /// Weight λ of the box loss in the multi-task loss.
+        public var boxLossWeight: Float = 1
+        public init() {}
+    }
+
+    public struct RCNNConfig: Codable, Sendable, Equatable {
+        /// Side of the warped region fed to the CNN (paper: 227).
+        public var warpSize: Int = 64
+        /// Context padding at the warped scale (paper: 16).
+        public var contextPadding: Int = 16
+        /// Proposals scored per image (paper: ~2000).
+        public var maxProposals: Int = 1000
+        /// Regions per CNN batch.
+        public var batchSize: Int = 64
+        /// Proposals per training image whose features the SVMs and regressors see.
+        public var trainProposals: Int = 500
+        /// Fine-tuning minibatch per image: regions and foreground fraction (paper: 128 over 2 images, 25 %).
+        public var fineTuneRegionsPerImage: Int = 64
+        public var fineTuneForegroundFraction: Float = 0.25
+        /// Hard-negative mining rounds after the first SVM fit.
+        public var miningRounds: Int = 3
+        public var svmC: Float = 1e-3
+        public var svmPositiveWeight: Float = 2
+        public var svmBiasMultiplier: Float = 10
+        /// Negatives are proposals with IoU below this with every object of the class.
+        public var negativeIouThreshold: Float = 0.3
+        /// Hard negatives: cached when scoring above this, evicted below `evictThreshold`.
+        public var hardThreshold: Float = -1.0001
+        public var evictThreshold: Float = -1.2
+        /// Features are scaled so their mean L2 norm is this (R-CNN: 20).
+        public var featureNorm: Float = 20
+        public var ridgeLambda: Float = 1000
+        public var ridgeMinIou: Float = 0.6
+        public init() {}
+    }
+
+    public struct PostprocessConfig: Codable, Sendable, Equatable {
+        public var scoreThreshold: Float = 0.05
+        /// Per-class NMS threshold (R-CNN and Fast R-CNN papers: 0.3).
+        public var nmsThreshold: Float = 0.3
+        public var detectionsPerImage: Int = 100
+        public init() {}
+    }
+
+    public struct TrainingConfig: Codable, Sendable, Equatable {
+        public var epochs: Int = 12
+        /// Images per SGD step (Fast R-CNN: 2).
+        public var imagesPerBatch: Int = 2
+        public var learningRate: Float = 0.01
+        public var momentum: Float = 0.9
+        public var weightDecay: Float = 1e-4
+        public var warmupIterations: Int = 100
+        /// Learning rate ×0.1 at these fractions of training.
+        public var lrDropFractions: [Float] = [0.75]
+        public var gradientClipNorm: Float = 10
+        public var horizontalFlip: Bool = true
+        /// Shorter side drawn uniformly from this range (scale jitter); empty = input.min_size.
+        public var scaleJitter: [Int] = []
+        public var seed: UInt64 = 0
+        public init() {}
+    }
+
+    public init(name: PipelineKind) { self.name = name }
+
+    /// Loads a pipeline file.
+    public static func load(path: String) throws -> PipelineConfig {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw PipelineError.unreadable(path: path, reason: error.localizedDescription)
+        }
+        return try parse(text, path: path)
+    }
+
+    public static func parse(_ yaml: String, path: String = "<memory>") throws -> PipelineConfig {
+        let loaded: Any?
+        do { loaded = try Yams.load(yaml: yaml) } catch {
+            throw PipelineError.invalid(path: path, reason: "not valid YAML: \(error)")
+        }
+        guard let user = loaded as? [String: Any] else {
+            throw PipelineError.invalid(path: path, reason: "the top level must be a mapping")
+        }
+        guard let kindName = user["name"] as? String, let kind = PipelineKind(rawValue: kindName) else {
+            throw PipelineError.invalid(path: path, reason: "name must be one of \(PipelineKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        // Every key left out takes its default: merge the file over the defaults'
+        // own encoding, refusing keys the defaults do not have (typos).
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let defaults = try JSONSerialization.jsonObject(with: encoder.encode(PipelineConfig(name: kind)))
+        let merged = try merge(user, over: defaults, at: "", path: path)
+        do {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            let config = try decoder.decode(PipelineConfig.self, from: JSONSerialization.data(withJSONObject: merged))
+            try config.validate(path: path)
+            return config
+        } catch let e as PipelineError {
+            throw e
+        } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx),
+                let DecodingError.dataCorrupted(ctx) {
+            throw PipelineError.invalid(path: path, reason: "wrong type at \(codingPath(ctx.codingPath))")
+        } catch {
+            throw PipelineError.invalid(path: path, reason: "\(error)")
+        }
+    }
+
+    static func merge(_ value: Any, over base: Any, at key: String, path: String) throws -> Any {
+        guard let baseDict = base as? [String: Any] else { return value }
+        guard let dict = value as? [String: Any] else {
+            throw PipelineError.invalid(path: path, reason: "\(key) must be a mapping")
+        }
+        var out = baseDict
+        for (k, v) in dict {
+            let full = key.isEmpty ? k : key + "." + k
+            guard let b = baseDict[k] else {
+                throw PipelineError.invalid(path: path, reason: "unknown key '\(full)'")
+            }
+            out[k] = try merge(v, over: b, at: full, path: path)
+        }
+        return out
+    }
+
+    static func codingPath(_ path: [CodingKey]) -> String {
+        path.isEmpty ? "top level" : path.map(\.stringValue).joined(separator: ".")
+    }
+
+    /// Rejects values no stage could run with.
+    public func validate(path: String) throws {
+        func fail(_ why: String) throws -> Never { throw PipelineError.invalid(path: path, reason: why) }
+        if input.minSize < 32 || input.maxSize < input.minSize { try fail("input.min_size must be >= 32 and <= input.max_size") }
+        if input.pixelMean.count != 3 || input.pixelStd.count != 3 || input.pixelStd.contains(where: { $0 <= 0 }) {
+            try fail("input.pixel_mean and input.pixel_std need three values, std positive")
+        }
+        if !["roi_pool", "roi_align"].contains(roiPooling.type) { try fail("roi_pooling.type must be roi_pool or roi_align, got \(roiPooling.type)") }
+        if roiPooling.outputSize < 1 { try fail("roi_pooling.output_size must be positive") }
+        if !["single", "fast", "quality"].contains(selectiveSearch.mode) { try fail("selective_search.mode must be single, fast or quality") }
+        if boxHead.boxCoderWeights.count != 4 { try fail("box_head.box_coder_weights needs four values") }
+        if rpn.anchorSizes.isEmpty || rpn.aspectRatios.isEmpty { try fail("rpn.anchor_sizes and rpn.aspect_ratios must not be empty") }
+        if training.scaleJitter.count != 0 && training.scaleJitter.count != 2 { try fail("training.scale_jitter is [min, max] or empty") }
+        if stages.isEmpty { try fail("stages must list the pipeline's stages") }
+    }
+}

@@ -1,0 +1,76 @@
+import Boxes
+
+/// Fast R-CNN's minibatch sampling of RoIs for one training image (Girshick
+/// 2015, section 2.3): the ground-truth boxes join the proposals; RoIs with IoU
+/// ≥ 0.5 against some object are foreground and take its class; RoIs whose best
+/// IoU lies in [0.1, 0.5) are background; a fixed number is sampled with at
+/// most 25 % foreground. Foreground RoIs regress to their object with deltas
+/// normalised by the box coder's weights (1 / (0.1, 0.1, 0.2, 0.2)).
+public struct RoITargets: Sendable {
+    public var fgIouThreshold: Float
+    public var bgIouHigh: Float
+    public var bgIouLow: Float
+    public var sampler: BalancedSampler
+    public var boxCoder: BoxCoder
+
+    public init(config: PipelineConfig.BoxHeadConfig) throws {
+        fgIouThreshold = config.fgIouThreshold
+        bgIouHigh = config.bgIouHigh
+        bgIouLow = config.bgIouLow
+        sampler = try BalancedSampler(batchSizePerImage: config.batchSizePerImage,
+                                      positiveFraction: config.positiveFraction)
+        let w = config.boxCoderWeights
+        boxCoder = BoxCoder(weights: (w[0], w[1], w[2], w[3]))
+    }
+
+    public struct Sample {
+        public var rois: [Box]
+        /// 0 background, 1...K object classes.
+        public var labels: [Int]
+        /// Four deltas per RoI, zero for background.
+        public var regressionTargets: [Float]
+    }
+
+    /// - Parameters:
+    ///   - labels: class of each ground-truth box, 1...K.
+    public func sample(proposals: [Box], groundTruth: [Box], labels gtLabels: [Int],
+                       using rng: inout SeededGenerator) -> Sample {
+        let candidates = proposals.filter { !$0.isDegenerate } + groundTruth.filter { !$0.isDegenerate }
+        let gt = groundTruth.enumerated().filter { !$0.element.isDegenerate }
+        let gtBoxes = gt.map(\.element)
+        var best = [Float](repeating: 0, count: candidates.count)
+        var bestIndex = [Int](repeating: -1, count: candidates.count)
+        if !gtBoxes.isEmpty {
+            let iou = iouMatrix(candidates, gtBoxes)
+            let m = gtBoxes.count
+            for i in 0..<candidates.count {
+                for j in 0..<m where iou[i * m + j] > best[i] {
+                    best[i] = iou[i * m + j]; bestIndex[i] = j
+                }
+            }
+        }
+        // An image with no background RoI in [low, high) — e.g. one without
+        // objects, where every IoU is 0 — takes its background from [0, high).
+        let hasBackgroundBand = best.contains { $0 >= bgIouLow && $0 < bgIouHigh }
+        let low = hasBackgroundBand ? bgIouLow : 0
+        var labels = [Int](repeating: -1, count: candidates.count)
+        for i in 0..<candidates.count {
+            if best[i] >= fgIouThreshold, bestIndex[i] >= 0 { labels[i] = gtLabels[gt[bestIndex[i]].offset] }
+            else if best[i] >= low && best[i] < bgIouHigh { labels[i] = 0 }
+        }
+        let (pos, neg) = sampler.sample(labels: labels, using: &rng)
+        var sample = Sample(rois: [], labels: [], regressionTargets: [])
+        for i in pos + neg {
+            let isFg = labels[i] >= 1
+            sample.rois.append(candidates[i])
+            sample.labels.append(isFg ? labels[i] : 0)
+            if isFg {
+                let d = boxCoder.encode(gtBoxes[bestIndex[i]], relativeTo: candidates[i])
+                sample.regressionTargets += [d[0], d[1], d[2], d[3]]
+            } else {
+                sample.regressionTargets += [0, 0, 0, 0]
+            }
+        }
+        return sample
+    }
+}

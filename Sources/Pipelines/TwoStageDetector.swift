@@ -1,0 +1,219 @@
+import Foundation
+import Boxes
+import Imaging
+import NeuralNet
+import Proposals
+
+/// Fast R-CNN and Faster R-CNN: the backbone runs once per image, RoI pooling
+/// cuts every proposal's features out of the shared map, and the box head
+/// classifies and refines them. The two differ only in where proposals come
+/// from: selective search given by the caller (Fast R-CNN) or the region
+/// proposal network on the same features (Faster R-CNN).
+public final class TwoStageDetector {
+    public let config: PipelineConfig
+    public let classes: [String]
+    public let transform: ImageTransform
+    public let backbone: Sequential
+    public let rpn: RegionProposalNetwork?
+    public let pooler: RoIPooler
+    public let head: BoxHead
+    public let roiTargets: RoITargets
+    let boxCoder: BoxCoder
+
+    public init(config: PipelineConfig, classes: [String]) throws {
+        precondition(config.name != .rcnn, "R-CNN is not a two-stage detector")
+        self.config = config
+        self.classes = classes
+        transform = ImageTransform(config.input)
+        backbone = Backbone.default()
+        rpn = config.name == .fasterRCNN
+            ? try RegionProposalNetwork(config: config.rpn, inChannels: Backbone.outChannels, stride: Backbone.stride)
+            : nil
+        pooler = RoIPooler(config: config.roiPooling, stride: Backbone.stride)
+        let pooled = Backbone.outChannels * config.roiPooling.outputSize * config.roiPooling.outputSize
+        head = BoxHead(inFeatures: pooled, representationSize: config.boxHead.representationSize,
+                       numClasses: classes.count)
+        roiTargets = try RoITargets(config: config.boxHead)
+        boxCoder = roiTargets.boxCoder
+    }
+
+    /// Every trainable parameter, backbone first.
+    public var parameters: [Parameter] { backbone.parameters + (rpn?.parameters ?? []) + head.parameters }
+    /// Parameters and buffers (BatchNorm running statistics): what a weights file holds.
+    public var state: [Parameter] { backbone.parameters + backbone.buffers + (rpn?.parameters ?? []) + head.parameters }
+
+    /// Random initialisation for training from scratch, reproducible from `seed`.
+    public func initialise(seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        for p in backbone.parameters where p.value.rank == 4 { try WeightInit.kaiming(p, using: &rng) }
+        rpn?.initialise(using: &rng)
+        try head.initialise(using: &rng)
+    }
+
+    public var training: Bool = false {
+        didSet { backbone.training = training; head.training = training }
+    }
+
+    // MARK: Inference
+
+    /// Detects objects in `image`. `proposals` (original-image pixels) are
+    /// required for Fast R-CNN and ignored by Faster R-CNN. Stage times are
+    /// added to `timer` under the pipeline file's stage names.
+    public func detect(_ image: Image, proposals externalProposals: [Box]? = nil,
+                       timer: inout StageTimer) throws -> [Detection] {
+        training = false
+        let (input, scale) = timer.time("preprocess") { transform.apply(image) }
+        let inW = Float(input.shape[3]), inH = Float(input.shape[2])
+        let features = try timer.time("backbone") { try backbone.forward(input) }
+        var rois: [Box]
+        if let rpn {
+            rois = try timer.time("rpn") {
+                try rpn.propose(rpn.forward(features), imageWidth: inW, imageHeight: inH, training: false).boxes
+            }
+        } else {
+            guard let externalProposals else {
+                throw PipelineError.invalid(path: config.name.rawValue, reason: "Fast R-CNN needs proposals")
+            }
+            rois = externalProposals.map { $0.scaled(by: scale).clipped(width: inW, height: inH) }.filter { !$0.isDegenerate }
+        }
+        if rois.isEmpty { return [] }
+        let pooled = try timer.time("roi_pool") { try pooler.forward(features: features, rois: rois) }
+        let (logits, deltas) = try timer.time("box_head") { try head.forward(pooled) }
+        return timer.time("nms") {
+            postprocess(logits: logits, deltas: deltas, rois: rois, inputWidth: inW, inputHeight: inH,
+                        scale: scale, imageWidth: Float(image.width), imageHeight: Float(image.height))
+        }
+    }
+
+    /// Softmax scores and class-specific boxes → per-class NMS → the top
+    /// detections, mapped back to original-image pixels.
+    func postprocess(logits: Tensor, deltas: Tensor, rois: [Box], inputWidth: Float, inputHeight: Float,
+                     scale: Float, imageWidth: Float, imageHeight: Float) -> [Detection] {
+        let k1 = classes.count + 1
+        let post = config.postprocess
+        var boxes: [Box] = [], scores: [Float] = [], labels: [Int] = []
+        logits.withUnsafeBufferPointer { lp in
+            deltas.withUnsafeBufferPointer { dp in
+                for r in 0..<rois.count {
+                    let row = lp.baseAddress! + r * k1
+                    var m = -Float.infinity
+                    for c in 0..<k1 { m = max(m, row[c]) }
+                    var sum: Float = 0
+                    for c in 0..<k1 { sum += expf(row[c] - m) }
+                    for c in 1..<k1 {
+                        let p = expf(row[c] - m) / sum
+                        guard p > post.scoreThreshold else { continue }
+                        let d = dp.baseAddress! + (r * k1 + c) * 4
+                        let b = boxCoder.decode(SIMD4(d[0], d[1], d[2], d[3]), relativeTo: rois[r])
+                            .clipped(width: inputWidth, height: inputHeight)
+                        guard b.width >= 1e-2, b.height >= 1e-2 else { continue }
+                        boxes.append(b); scores.append(p); labels.append(c - 1)
+                    }
+                }
+            }
+        }
+        let keep = batchedNMS(boxes: boxes, scores: scores, classes: labels, iouThreshold: post.nmsThreshold,
+                              maxOutput: post.detectionsPerImage)
+        let inv = 1 / scale
+        return keep.map {
+            Detection(box: boxes[$0].scaled(by: inv).clipped(width: imageWidth, height: imageHeight),
+                      score: scores[$0], label: labels[$0])
+        }
+    }
+
+    // MARK: Training
+
+    public struct StepLoss: Sendable {
+        public var rpnObjectness: Float = 0
+        public var rpnBoxRegression: Float = 0
+        public var classifier: Float = 0
+        public var boxRegression: Float = 0
+        public var total: Float { rpnObjectness + rpnBoxRegression + classifier + boxRegression }
+    }
+
+    /// One image's forward and backward pass (approximate joint training for
+    /// Faster R-CNN): gradients accumulate in the parameters; the caller steps
+    /// the optimizer. Boxes are in the (already augmented) image's pixels;
+    /// `labels` are class indices 0..<K. `proposals` are Fast R-CNN's.
+    public func trainStep(_ image: Image, groundTruth: [Box], labels: [Int], proposals: [Box]?,
+                          shorterSide: Int?, lossScale: Float, using rng: inout SeededGenerator) throws -> StepLoss {
+        training = true
+        let (input, scale) = transform.apply(image, shorterSide: shorterSide)
+        let inW = Float(input.shape[3]), inH = Float(input.shape[2])
+        let gt = groundTruth.map { $0.scaled(by: scale).clipped(width: inW, height: inH) }
+        var loss = StepLoss()
+        let features = try backbone.forward(input)
+        var gradFeatures = Tensor(zeros: features.shape)
+        var candidates: [Box]
+        if let rpn {
+            let out = try rpn.forward(features)
+            var rpnLoss = try rpn.loss(out, groundTruth: gt.filter { !$0.isDegenerate },
+                                       imageWidth: inW, imageHeight: inH, using: &rng)
+            loss.rpnObjectness = rpnLoss.objectness
+            loss.rpnBoxRegression = rpnLoss.boxRegression
+            if lossScale != 1 {
+                rpnLoss.gradObjectness.scale(by: lossScale)
+                rpnLoss.gradDeltas.scale(by: lossScale)
+            }
+            try gradFeatures.add(rpn.backward(rpnLoss))
+            // Approximate joint training: proposals are treated as constants.
+            candidates = try rpn.propose(out, imageWidth: inW, imageHeight: inH, training: true).boxes
+        } else {
+            candidates = (proposals ?? []).map { $0.scaled(by: scale).clipped(width: inW, height: inH) }
+        }
+        let sample = roiTargets.sample(proposals: candidates, groundTruth: gt, labels: labels.map { $0 + 1 }, using: &rng)
+        if !sample.rois.isEmpty {
+            let pooled = try pooler.forward(features: features, rois: sample.rois)
+            let (logits, deltas) = try head.forward(pooled)
+            let ce = try SoftmaxCrossEntropyLoss()(logits: logits, targets: sample.labels)
+            loss.classifier = ce.value
+            // Box loss on each foreground RoI's own class deltas only, divided by
+            // the number of sampled RoIs (torchvision's normalisation).
+            let k1 = classes.count + 1
+            var target = Tensor(zeros: deltas.shape), weight = Tensor(zeros: deltas.shape)
+            for (r, label) in sample.labels.enumerated() where label >= 1 {
+                for c in 0..<4 {
+                    target.data[(r * k1 + label) * 4 + c] = sample.regressionTargets[4 * r + c]
+                    weight.data[(r * k1 + label) * 4 + c] = 1
+                }
+            }
+            let l1 = try SmoothL1Loss(beta: 1, reduction: .sumDividedBy(Float(sample.rois.count)))(
+                input: deltas, target: target, weights: weight)
+            loss.boxRegression = config.boxHead.boxLossWeight * l1.value
+            var gLogits = ce.gradient, gDeltas = l1.gradient
+            gLogits.scale(by: lossScale)
+            gDeltas.scale(by: lossScale * config.boxHead.boxLossWeight)
+            let gPooled = try head.backward(gradLogits: gLogits, gradDeltas: gDeltas)
+            try gradFeatures.add(pooler.backward(gPooled, rois: sample.rois))
+        }
+        _ = try backbone.backward(gradFeatures)
+        return loss
+    }
+}
+
+extension Tensor {
+    mutating func scale(by s: Float) {
+        if s == 1 { return }
+        withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] *= s } }
+    }
+}
+
+extension TwoStageDetector {
+    /// The model as a bundle (weights + class list).
+    public func bundle(info: [String: String] = [:]) throws -> ModelBundle {
+        ModelBundle(pipeline: config.name, classes: classes, tensors: try StateDict.tensors(of: state), info: info)
+    }
+
+    /// A detector for `config` with the weights of `bundle`, which must be of
+    /// the same pipeline (a Faster R-CNN bundle also serves Fast R-CNN: its
+    /// RPN weights are then unused).
+    public convenience init(config: PipelineConfig, bundle: ModelBundle, path: String) throws {
+        try self.init(config: config, classes: bundle.classes)
+        let needed = Set(state.map(\.name))
+        let tensors = bundle.tensors.filter { needed.contains($0.key) }
+        let report = try StateDict.load(tensors, into: state, strict: false)
+        if !report.missing.isEmpty || !report.shapeMismatches.isEmpty {
+            throw PipelineError.modelMismatch(path: path, reason: report.description)
+        }
+    }
+}

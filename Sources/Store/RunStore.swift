@@ -1,0 +1,175 @@
+import Foundation
+import GRDB
+import Boxes
+
+/// One detection as stored with a run.
+public struct StoredDetection: Sendable, Equatable {
+    public var imageID: Int64
+    public var category: String
+    public var categoryID: Int64
+    public var score: Float
+    public var box: Box
+
+    public init(imageID: Int64, category: String, categoryID: Int64 = 0, score: Float, box: Box) {
+        self.imageID = imageID; self.category = category; self.categoryID = categoryID; self.score = score; self.box = box
+    }
+}
+
+/// A row of `runs`.
+public struct RunRecord: Sendable, Equatable {
+    public var id: Int64
+    public var pipeline: String
+    public var model: String?
+    public var configuration: String
+    public var status: String
+    public var startedAt: String
+    public var finishedAt: String?
+    public var comparisonID: Int64?
+    public var datasetID: Int64?
+}
+
+/// Runs, their detections and stage timings. Each image's results land in one
+/// transaction together with its `run_images` row, so an interrupted run keeps
+/// every finished image and a resumed one skips exactly those.
+extension Store {
+    /// Starts a run, or returns the unfinished run with the same pipeline, model
+    /// and configuration (and comparison) so that re-running resumes it.
+    public func startRun(pipeline: String, model: String?, configuration: String,
+                         comparisonID: Int64? = nil, datasetID: Int64? = nil) throws -> (id: Int64, resumed: Bool) {
+        try write { db in
+            if let id = try Int64.fetchOne(db, sql: """
+                SELECT id FROM runs WHERE pipeline = ? AND model IS ? AND configuration = ? AND status != 'finished'
+                  AND comparison_id IS ? ORDER BY id DESC LIMIT 1
+                """, arguments: [pipeline, model, configuration, comparisonID]) {
+                try db.execute(sql: "UPDATE runs SET status = 'running' WHERE id = ?", arguments: [id])
+                return (id, true)
+            }
+            try db.execute(sql: """
+                INSERT INTO runs (pipeline, model, configuration, started_at, status, comparison_id, dataset_id)
+                VALUES (?, ?, ?, ?, 'running', ?, ?)
+                """, arguments: [pipeline, model, configuration, Self.timestamp(), comparisonID, datasetID])
+            return (db.lastInsertedRowID, false)
+        }
+    }
+
+    public func finishRun(_ id: Int64, status: String = "finished") throws {
+        try write { db in
+            try db.execute(sql: "UPDATE runs SET status = ?, finished_at = ? WHERE id = ?",
+                           arguments: [status, Self.timestamp(), id])
+        }
+    }
+
+    /// A fresh comparison id (one more than any used).
+    public func nextComparisonID() throws -> Int64 {
+        try read { db in (try Int64.fetchOne(db, sql: "SELECT MAX(comparison_id) FROM runs") ?? 0) + 1 }
+    }
+
+    public func finishedImageIDs(run: Int64) throws -> Set<Int64> {
+        try read { db in Set(try Int64.fetchAll(db, sql: "SELECT image_id FROM run_images WHERE run_id = ?", arguments: [run])) }
+    }
+
+    /// The image row for a file: an image whose bytes the store already knows
+    /// (by content hash) is reused even under another path.
+    public func registerImage(path: String, width: Int, height: Int, contentHash: String, fileSize: Int) throws -> Int64 {
+        try write { db in
+            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM images WHERE content_hash = ? ORDER BY (path = ?) DESC, id LIMIT 1",
+                                           arguments: [contentHash, path]) { return id }
+            try db.execute(sql: "INSERT INTO images (path, width, height, content_hash, file_size) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [path, width, height, contentHash, fileSize])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Writes one image's detections and stage timings, atomically, replacing
+    /// anything a previous attempt left for this run and image.
+    public func recordImage(run: Int64, image: Int64, detections: [StoredDetection],
+                            timings: [(stage: String, ms: Double)]) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM detections WHERE run_id = ? AND image_id = ?", arguments: [run, image])
+            try db.execute(sql: "DELETE FROM stage_timings WHERE run_id = ? AND image_id = ?", arguments: [run, image])
+            var categoryIDs: [String: Int64] = [:]
+            for d in detections {
+                let cat: Int64
+                if let c = categoryIDs[d.category] { cat = c } else {
+                    cat = try Self.categoryID(db, name: d.category)
+                    categoryIDs[d.category] = cat
+                }
+                try db.execute(sql: """
+                    INSERT INTO detections (run_id, image_id, category_id, score, x1, y1, x2, y2) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [run, image, cat, Double(d.score), Double(d.box.x1), Double(d.box.y1), Double(d.box.x2), Double(d.box.y2)])
+            }
+            for t in timings {
+                try db.execute(sql: "INSERT INTO stage_timings (run_id, image_id, stage, milliseconds) VALUES (?, ?, ?, ?)",
+                               arguments: [run, image, t.stage, t.ms])
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO run_images (run_id, image_id, finished_at) VALUES (?, ?, ?)",
+                           arguments: [run, image, Self.timestamp()])
+        }
+    }
+
+    static func categoryID(_ db: Database, name: String) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM categories WHERE name = ?", arguments: [name]) { return id }
+        try db.execute(sql: "INSERT INTO categories (name) VALUES (?)", arguments: [name])
+        return db.lastInsertedRowID
+    }
+
+    public func run(_ id: Int64) throws -> RunRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]).map(Self.runRecord)
+        }
+    }
+
+    public func runs(comparison: Int64) throws -> [RunRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE comparison_id = ? ORDER BY id", arguments: [comparison]).map(Self.runRecord)
+        }
+    }
+
+    static func runRecord(_ r: Row) -> RunRecord {
+        RunRecord(id: r["id"], pipeline: r["pipeline"], model: r["model"], configuration: r["configuration"],
+                  status: r["status"], startedAt: r["started_at"], finishedAt: r["finished_at"],
+                  comparisonID: r["comparison_id"], datasetID: r["dataset_id"])
+    }
+
+    public func detections(run: Int64) throws -> [StoredDetection] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.image_id, c.name, d.category_id, d.score, d.x1, d.y1, d.x2, d.y2
+                FROM detections d JOIN categories c ON c.id = d.category_id WHERE d.run_id = ? ORDER BY d.id
+                """, arguments: [run]).map { r in
+                StoredDetection(imageID: r[0], category: r[1], categoryID: r[2], score: Float(r[3] as Double),
+                                box: Box(x1: Float(r[4] as Double), y1: Float(r[5] as Double),
+                                         x2: Float(r[6] as Double), y2: Float(r[7] as Double)))
+            }
+        }
+    }
+
+    /// Image ids a run finished, in the order it finished them.
+    public func runImageIDs(run: Int64) throws -> [Int64] {
+        try read { db in try Int64.fetchAll(db, sql: "SELECT image_id FROM run_images WHERE run_id = ? ORDER BY rowid", arguments: [run]) }
+    }
+
+    /// Per-image stage times of a run: stage → milliseconds, one value per image.
+    public func stageTimings(run: Int64) throws -> [(stage: String, ms: [Double])] {
+        try read { db in
+            var order: [String] = [], values: [String: [Double]] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT stage, milliseconds FROM stage_timings WHERE run_id = ? AND image_id IS NOT NULL ORDER BY id",
+                                      arguments: [run]) {
+                let s: String = r[0]
+                if values[s] == nil { order.append(s) }
+                values[s, default: []].append(r[1])
+            }
+            return order.map { ($0, values[$0]!) }
+        }
+    }
+
+    public func imagePath(_ id: Int64) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT path FROM images WHERE id = ?", arguments: [id]) }
+    }
+
+    static func timestamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date())
+    }
+}

@@ -1,0 +1,264 @@
+import Foundation
+import Boxes
+import Heads
+import Imaging
+import NeuralNet
+import Pipelines
+
+/// R-CNN's three training stages (Girshick et al. 2014, section 2.3):
+/// 1. the CNN learns to classify warped regions (K + 1 classes; regions with
+///    IoU ≥ 0.5 with an object are that object, the rest background) — the
+///    paper's fine-tuning, here from random initialisation;
+/// 2. one linear SVM per class on the CNN's features: ground-truth boxes are
+///    positives, proposals under 0.3 IoU negatives, with hard-negative mining;
+/// 3. one ridge box regressor per class on proposals with IoU > 0.6.
+public final class RCNNTrainer {
+    public let detector: RCNNDetector
+    public let samples: [TrainingSample]
+    public let proposals: [String: [Box]]
+    public var settings: PipelineConfig.TrainingConfig
+    public var log: (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
+    public var showProgress = true
+
+    public struct Summary: Sendable {
+        public var fineTuneLoss: [Double] = []
+        public var svmTrainingAccuracy: [Double] = []
+        public var regressorExamples: [Int] = []
+    }
+
+    public init(detector: RCNNDetector, samples: [TrainingSample], proposals: [String: [Box]]) {
+        self.detector = detector
+        self.samples = samples
+        self.proposals = proposals
+        self.settings = detector.config.training
+    }
+
+    var rcnn: PipelineConfig.RCNNConfig { detector.config.rcnn }
+
+    public func train() throws -> Summary {
+        guard !samples.isEmpty else { throw TrainingError.noImages("the dataset has no training images") }
+        var summary = Summary()
+        summary.fineTuneLoss = try fineTune()
+        let data = try extractFeatures()
+        try fitSVMs(data, summary: &summary)
+        try fitRegressors(data, summary: &summary)
+        return summary
+    }
+
+    // MARK: 1. CNN on warped regions
+
+    func fineTune() throws -> [Double] {
+        let params = detector.backbone.parameters + detector.fineTuneClassifier.parameters
+        var rng = SeededGenerator(seed: settings.seed)
+        for p in detector.backbone.parameters where p.value.rank == 4 {
+            p.value = try Initialisation.kaimingNormal(shape: p.value.shape, mode: .fanOut, using: &rng)
+        }
+        detector.fineTuneClassifier.weight.value = Initialisation.normal(shape: detector.fineTuneClassifier.weight.value.shape, std: 0.01, using: &rng)
+        let sgd = try SGD(parameters: params, learningRate: settings.learningRate, momentum: settings.momentum,
+                          weightDecay: settings.weightDecay)
+        let batch = max(1, settings.imagesPerBatch)
+        let stepsPerEpoch = (samples.count + batch - 1) / batch
+        let total = settings.epochs * stepsPerEpoch
+        let schedule = LinearWarmup(MultiStepLR(base: settings.learningRate,
+                                                milestones: settings.lrDropFractions.map { Int(Float(total) * $0) }),
+                                    warmupSteps: settings.warmupIterations)
+        let augmentation = Augmentation(horizontalFlip: settings.horizontalFlip, shorterSides: nil)
+        let perImage = max(2, rcnn.fineTuneRegionsPerImage)
+        let sampler = try BalancedSampler(batchSizePerImage: perImage, positiveFraction: rcnn.fineTuneForegroundFraction)
+        var epochLosses: [Double] = []
+        detector.backbone.training = true
+        for epoch in 0..<settings.epochs {
+            var erng = SeededGenerator(seed: settings.seed &+ 0x9E3779B9 &* UInt64(epoch + 1))
+            var order = Array(samples.indices)
+            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, erng.next(below: i + 1)) }
+            var bar = ProgressBar(total: order.count, label: "[rcnn cnn epoch \(epoch + 1)/\(settings.epochs)]")
+            var lossSum = 0.0, lossCount = 0
+            for s in 0..<stepsPerEpoch {
+                var regions: [Tensor] = [], labels: [Int] = []
+                for i in order[(s * batch)..<min(order.count, (s + 1) * batch)] {
+                    let sample = samples[i]
+                    guard let image = try? JPEG.decode(path: sample.path) else { log("skipping \(sample.path): cannot decode"); continue }
+                    let (img, gt, flipped, _) = augmentation.apply(image, boxes: sample.boxes, using: &erng)
+                    let w = Float(image.width)
+                    let props = (proposals[sample.path] ?? []).map { flipped ? $0.flippedHorizontally(imageWidth: w) : $0 }
+                    let candidates = props + gt.filter { !$0.isDegenerate }
+                    let (best, index) = bestOverlaps(candidates, gt)
+                    let l = candidates.indices.map { best[$0] >= 0.5 ? sample.labels[index[$0]] + 1 : 0 }
+                    let (pos, neg) = sampler.sample(labels: l, using: &erng)
+                    let chosen = pos + neg
+                    if chosen.isEmpty { continue }
+                    regions.append(detector.warpedRegions(img, boxes: chosen.map { candidates[$0] }))
+                    labels += chosen.map { l[$0] }
+                }
+                if labels.isEmpty { continue }
+                let input = Tensor(shape: [labels.count] + Array(regions[0].shape.dropFirst()), data: regions.flatMap(\.data))
+                for p in params { p.zeroGrad() }
+                let logits = try detector.fineTuneClassifier.forward(detector.cnnFeatures(input))
+                let ce = try SoftmaxCrossEntropyLoss()(logits: logits, targets: labels)
+                guard ce.value.isFinite else { throw TrainingError.diverged(epoch: epoch + 1, step: s + 1) }
+                try detector.cnnBackward(detector.fineTuneClassifier.backward(ce.gradient))
+                if settings.gradientClipNorm > 0 { _ = clipGradientNorm(params, maxNorm: settings.gradientClipNorm) }
+                sgd.learningRate = schedule.learningRate(at: epoch * stepsPerEpoch + s)
+                try sgd.step()
+                lossSum += Double(ce.value); lossCount += 1
+                if showProgress {
+                    bar.update(min(order.count, (s + 1) * batch), detail: String(format: "loss %.4f", lossSum / Double(lossCount)),
+                               force: s == stepsPerEpoch - 1)
+                }
+            }
+            if showProgress { bar.finish() }
+            epochLosses.append(lossSum / Double(max(lossCount, 1)))
+        }
+        detector.backbone.training = false
+        return epochLosses
+    }
+
+    /// Best IoU of each box with any of `gt`, and that ground truth's index.
+    func bestOverlaps(_ boxes: [Box], _ gt: [Box]) -> ([Float], [Int]) {
+        var best = [Float](repeating: 0, count: boxes.count), index = [Int](repeating: -1, count: boxes.count)
+        guard !gt.isEmpty, !boxes.isEmpty else { return (best, index) }
+        let iou = iouMatrix(boxes, gt)
+        for i in boxes.indices {
+            for j in gt.indices where iou[i * gt.count + j] > best[i] { best[i] = iou[i * gt.count + j]; index[i] = j }
+        }
+        return (best, index)
+    }
+
+    // MARK: 2. Features
+
+    struct ImageFeatures {
+        /// Ground truth first (their labels in `gtLabels`), then proposals.
+        var features: [Float]
+        var boxes: [Box]
+        var gtCount: Int
+        var gtLabels: [Int]
+        var gtBoxes: [Box]
+    }
+
+    func extractFeatures() throws -> [ImageFeatures] {
+        var out: [ImageFeatures] = []
+        var bar = ProgressBar(total: samples.count, label: "[rcnn features]")
+        var timer = StageTimer()
+        detector.featureScale = 1
+        for (n, sample) in samples.enumerated() {
+            guard let image = try? JPEG.decode(path: sample.path) else { continue }
+            let gt = zip(sample.boxes, sample.labels).filter { !$0.0.isDegenerate }
+            let props = Array((proposals[sample.path] ?? []).prefix(rcnn.trainProposals))
+            let boxes = gt.map(\.0) + props
+            if boxes.isEmpty { continue }
+            let f = try detector.features(image, boxes: boxes, timer: &timer)
+            out.append(ImageFeatures(features: f, boxes: boxes, gtCount: gt.count, gtLabels: gt.map(\.1), gtBoxes: gt.map(\.0)))
+            if showProgress { bar.update(n + 1, detail: "", force: n == samples.count - 1) }
+        }
+        if showProgress { bar.finish() }
+        // R-CNN scales features to a mean norm of 20 so one SVM C fits every layer.
+        let d = RCNNDetector.featureDimension
+        var normSum = 0.0, count = 0
+        for im in out {
+            for r in 0..<(im.features.count / d) {
+                var s: Float = 0
+                for j in 0..<d { let v = im.features[r * d + j]; s += v * v }
+                normSum += Double(s.squareRoot()); count += 1
+            }
+        }
+        let scale = count > 0 && normSum > 0 ? Float(Double(rcnn.featureNorm) / (normSum / Double(count))) : 1
+        detector.featureScale = scale
+        return out.map { var m = $0; m.features = m.features.map { $0 * scale }; return m }
+    }
+
+    // MARK: 3. SVMs with hard-negative mining
+
+    struct RegionRef: Hashable { var image: Int; var row: Int }
+
+    func fitSVMs(_ data: [ImageFeatures], summary: inout Summary) throws {
+        let d = RCNNDetector.featureDimension
+        var options = LinearSVM.TrainingOptions()
+        options.c = rcnn.svmC
+        options.positiveWeight = rcnn.svmPositiveWeight
+        options.biasMultiplier = rcnn.svmBiasMultiplier
+        options.seed = settings.seed
+        for k in 0..<detector.classes.count {
+            var positives: [RegionRef] = []
+            var negatives: [RegionRef] = []
+            for (i, im) in data.enumerated() {
+                let classGT = im.gtBoxes.indices.filter { im.gtLabels[$0] == k }.map { im.gtBoxes[$0] }
+                for g in 0..<im.gtCount where im.gtLabels[g] == k { positives.append(RegionRef(image: i, row: g)) }
+                let props = Array(im.boxes[im.gtCount...])
+                let (best, _) = bestOverlaps(props, classGT)
+                for (p, o) in best.enumerated() where o < rcnn.negativeIouThreshold {
+                    negatives.append(RegionRef(image: i, row: im.gtCount + p))
+                }
+            }
+            guard !positives.isEmpty else {
+                log("class \(detector.classes[k]): no training boxes; its SVM rejects everything")
+                continue
+            }
+            // First fit on a seeded random subset of negatives, then mine.
+            var rng = SeededGenerator(seed: settings.seed &+ UInt64(k))
+            var cache = Set<RegionRef>()
+            let initial = min(negatives.count, max(4 * positives.count, 2000))
+            var pool = negatives
+            for i in 0..<initial { pool.swapAt(i, i + rng.next(below: pool.count - i)) }
+            cache.formUnion(pool[0..<initial])
+            var svm = LinearSVM(weights: [Float](repeating: 0, count: d), bias: 0)
+            for round in 0...max(0, rcnn.miningRounds) {
+                let negs = Array(cache)
+                var feats = [Float](), labels = [Float]()
+                feats.reserveCapacity((positives.count + negs.count) * d)
+                for r in positives { feats += data[r.image].features[(r.row * d)..<((r.row + 1) * d)]; labels.append(1) }
+                for r in negs { feats += data[r.image].features[(r.row * d)..<((r.row + 1) * d)]; labels.append(-1) }
+                svm = LinearSVM.train(features: feats, labels: labels, dimension: d, options: options)
+                if round == rcnn.miningRounds { 
+                    let s = svm.scores(features: feats, count: labels.count)
+                    let correct = zip(s, labels).filter { ($0 > 0) == ($1 > 0) }.count
+                    summary.svmTrainingAccuracy.append(Double(correct) / Double(labels.count))
+                    break
+                }
+                // Hard negatives: outside the margin's safe side; easy ones leave the cache.
+                var added = 0
+                for r in negatives {
+                    let score = data[r.image].features.withUnsafeBufferPointer { svm.score($0.baseAddress! + r.row * d) }
+                    if score > rcnn.hardThreshold {
+                        if cache.insert(r).inserted { added += 1 }
+                    } else if score < rcnn.evictThreshold {
+                        cache.remove(r)
+                    }
+                }
+                log("class \(detector.classes[k]): mining round \(round + 1): \(added) hard negatives added, cache \(cache.count)")
+                if added == 0 {
+                    let s = svm.scores(features: feats, count: labels.count)
+                    let correct = zip(s, labels).filter { ($0 > 0) == ($1 > 0) }.count
+                    summary.svmTrainingAccuracy.append(Double(correct) / Double(labels.count))
+                    break
+                }
+            }
+            detector.svms[k] = svm
+        }
+    }
+
+    // MARK: 4. Box regressors
+
+    func fitRegressors(_ data: [ImageFeatures], summary: inout Summary) throws {
+        let d = RCNNDetector.featureDimension
+        let coder = BoxCoder(weights: (1, 1, 1, 1))
+        for k in 0..<detector.classes.count {
+            var feats = [Float](), targets = [Float]()
+            for im in data {
+                let classGT = im.gtBoxes.indices.filter { im.gtLabels[$0] == k }.map { im.gtBoxes[$0] }
+                if classGT.isEmpty { continue }
+                let props = Array(im.boxes[im.gtCount...])
+                let (best, index) = bestOverlaps(props, classGT)
+                for (p, o) in best.enumerated() where o > rcnn.ridgeMinIou {
+                    let row = im.gtCount + p
+                    feats += im.features[(row * d)..<((row + 1) * d)]
+                    let t = coder.encode(classGT[index[p]], relativeTo: props[p])
+                    targets += [t[0], t[1], t[2], t[3]]
+                }
+            }
+            summary.regressorExamples.append(targets.count / 4)
+            guard !targets.isEmpty else { continue }
+            detector.regressors[k] = try RidgeRegressor.fit(features: feats, targets: targets, dimension: d, outputs: 4,
+                                                            lambda: rcnn.ridgeLambda)
+        }
+    }
+}
