@@ -15,7 +15,7 @@ public struct AnnotationsImportCommand: ParsableCommand {
             yolo: a directory of YOLO txt labels with classes.txt or obj.names; image sizes come from the JPEGs.
             csv: a file of rows path,x1,y1,x2,y2,class in 0-based pixels with x2/y2 exclusive; \
             a row with empty box fields lists an image without objects.
-            Importing the same files again replaces their boxes instead of adding copies. \
+            An import replaces the boxes the dataset held for the images it names, so importing the same annotations again (from any format) does not add copies. \
             Boxes with zero width or height are skipped with a warning.
             """)
 

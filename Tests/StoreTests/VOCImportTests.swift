@@ -59,6 +59,13 @@ final class VOCImportTests: XCTestCase {
         XCTAssertEqual(before["annotations"], 4888)
         XCTAssertEqual(before["images"], 364)
         XCTAssertEqual(before["categories"], 3)
+        // Its own COCO export imported into the same dataset replaces, not adds.
+        let directory = try Fixture.temporaryDirectory(self)
+        try store.exportAnnotations(dataset: "bccd", format: .coco, to: "\(directory)/bccd.json")
+        let coco = try store.importAnnotations(from: "\(directory)/bccd.json", format: .coco,
+                                               imagesDirectory: Fixture.bccdImages, dataset: "bccd")
+        XCTAssertEqual(coco.replaced, 4888)
+        XCTAssertEqual(try store.rowCounts(), before)
         // The same images in a second dataset are shared, not copied.
         try store.importAnnotations(from: Fixture.bccdAnnotations, format: .voc, dataset: "copy")
         XCTAssertEqual(try store.rowCounts()["images"], 364)
