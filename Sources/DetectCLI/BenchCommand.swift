@@ -1,11 +1,17 @@
 import ArgumentParser
 
-/// `detect bench …`: speed figures, one subcommand per part of the system.
+/// `detect bench …`: speed figures, one subcommand per part of the system
+/// (printed, never asserted by tests).
 public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the speed of the engine and pipeline stages on this machine.",
-        subcommands: [BenchEngine.self, BenchProposals.self, BenchImagingCommand.self])
+        abstract: "Measure the speed of the engine, imaging, I/O and pipeline stages on this machine.",
+        subcommands: [
+            BenchEngine.self,
+            BenchProposals.self,
+            BenchImagingCommand.self,
+            BenchIOCommand.self,
+        ])
 
     public init() {}
 }

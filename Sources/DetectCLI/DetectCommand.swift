@@ -6,6 +6,7 @@ public struct DetectCommand: ParsableCommand {
         commandName: "detect",
         abstract: "Region-based object detection (R-CNN, Fast R-CNN, Faster R-CNN) on the CPU.",
         subcommands: [
+            AnnotationsCommand.self,
             TrainCommand.self,
             RunCommand.self,
             CompareCommand.self,

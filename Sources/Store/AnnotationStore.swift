@@ -47,9 +47,9 @@ public struct COCOIdentifiers: Sendable, Equatable {
 extension Store {
     /// Writes `set` into dataset `dataset` (created if new) in one transaction: a
     /// failure anywhere (an image file that cannot be hashed, a database error) leaves
-    /// the store as it was. Images are matched by path and content hash; boxes that an
-    /// earlier import of the same annotation file wrote for the same image are replaced,
-    /// so importing the same files twice does not duplicate rows.
+    /// the store as it was. Images are matched by path and content hash; the boxes the
+    /// dataset held for an imported image are replaced by the imported ones, so importing
+    /// the same annotations twice (even through another format) does not duplicate rows.
     @discardableResult
     public func importAnnotations(_ original: AnnotationSet, dataset: String,
                                   format: AnnotationFormat) throws -> ImportSummary {
@@ -93,13 +93,15 @@ extension Store {
                     """, arguments: [datasetID, id, image.fileName, image.externalID])
             }
 
-            // Replace, not add: delete what earlier imports of these files wrote first
-            // (all of it before any insert, as two entries may name the same image).
+            // Replace, not add: an import is the truth for the images it names, so the
+            // boxes this dataset already holds for them go first, whichever file or format
+            // they came from (re-importing a COCO export of the dataset changes nothing).
+            // All deletes precede the inserts, as two entries of one import may name the
+            // same image and both are kept.
             var replaced = 0
-            var cleared = Set<String>()
-            for (image, id) in zip(set.images, imageIDs) where cleared.insert("\(id)\u{0}\(image.source)").inserted {
-                try db.execute(sql: "DELETE FROM annotations WHERE dataset_id = ? AND image_id = ? AND source = ?",
-                               arguments: [datasetID, id, image.source])
+            for id in Set(imageIDs) {
+                try db.execute(sql: "DELETE FROM annotations WHERE dataset_id = ? AND image_id = ?",
+                               arguments: [datasetID, id])
                 replaced += db.changesCount
             }
 
@@ -256,6 +258,11 @@ extension Store {
                                       boxes: perClass.reduce(0) { $0 + $1.boxes }, boxesPerClass: perClass, splits: splits)
             }
         }
+    }
+
+    /// Images that belong to at least one dataset (an image in two datasets counts once).
+    public func datasetImageCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT image_id) FROM dataset_images") ?? 0 }
     }
 
     static func datasetNames(_ db: Database) throws -> [String] {

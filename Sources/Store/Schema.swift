@@ -68,8 +68,8 @@ enum Schema {
                     PRIMARY KEY (dataset_id, category_id)
                 );
 
-                -- Ground-truth boxes. `source` is the annotation file they came from:
-                -- re-importing that file replaces its boxes instead of adding copies.
+                -- Ground-truth boxes. `source` is the annotation file they came from and
+                -- `format` its format; an import replaces a dataset image's boxes.
                 CREATE TABLE annotations (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,

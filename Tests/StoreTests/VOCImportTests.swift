@@ -40,6 +40,14 @@ final class VOCImportTests: XCTestCase {
         XCTAssertEqual(set.splits["test"]?.count, 72)
     }
 
+    func testDatasetRootStandsForItsAnnotationsDirectory() throws {
+        try Fixture.requireBCCD()
+        let set = try AnnotationFormat.voc.read(path: Fixture.bccd)
+        XCTAssertEqual(set.images.count, 364)
+        XCTAssertEqual(set.objectCount, 4888)
+        XCTAssertEqual(set.splits["trainval"]?.count, 292)
+    }
+
     func testReimportDoesNotDuplicate() throws {
         try Fixture.requireBCCD()
         let store = try Store()
@@ -51,6 +59,13 @@ final class VOCImportTests: XCTestCase {
         XCTAssertEqual(before["annotations"], 4888)
         XCTAssertEqual(before["images"], 364)
         XCTAssertEqual(before["categories"], 3)
+        // Its own COCO export imported into the same dataset replaces, not adds.
+        let directory = try Fixture.temporaryDirectory(self)
+        try store.exportAnnotations(dataset: "bccd", format: .coco, to: "\(directory)/bccd.json")
+        let coco = try store.importAnnotations(from: "\(directory)/bccd.json", format: .coco,
+                                               imagesDirectory: Fixture.bccdImages, dataset: "bccd")
+        XCTAssertEqual(coco.replaced, 4888)
+        XCTAssertEqual(try store.rowCounts(), before)
         // The same images in a second dataset are shared, not copied.
         try store.importAnnotations(from: Fixture.bccdAnnotations, format: .voc, dataset: "copy")
         XCTAssertEqual(try store.rowCounts()["images"], 364)
@@ -135,6 +150,28 @@ final class VOCImportTests: XCTestCase {
         XCTAssertEqual(set.images[0].objects, [AnnotatedObject(category: "RBC", box: Box(x1: 9.5, y1: 9, x2: 30, y2: 20), difficult: true)])
         XCTAssertEqual(set.warnings.count, 1)
         XCTAssertTrue(set.warnings[0].hasPrefix("\(file): line 2, <object>: skipped degenerate box"), set.warnings[0])
+    }
+
+    func testImageWithoutObjectsSurvivesVOCAndCOCO() throws {
+        try Fixture.requireBCCD()
+        let directory = try Fixture.temporaryDirectory(self)
+        try Fixture.write("""
+            <?xml version="1.0"?>
+            <annotation><filename>BloodImage_00005.jpg</filename><size><width>640</width><height>480</height></size></annotation>
+            """, to: "\(directory)/in/BloodImage_00005.xml")
+        let store = try Store()
+        let summary = try store.importAnnotations(from: "\(directory)/in", format: .voc, imagesDirectory: Fixture.bccdImages, dataset: "neg")
+        XCTAssertEqual(summary.images, 1)
+        XCTAssertEqual(summary.annotations, 0)
+        XCTAssertEqual(try store.datasetSummaries().first?.negativeImages, 1)
+        try store.exportAnnotations(dataset: "neg", format: .coco, to: "\(directory)/neg.json")
+        let coco = try AnnotationFormat.coco.read(path: "\(directory)/neg.json")
+        XCTAssertEqual(coco.images.map(\.fileName), ["BloodImage_00005.jpg"])
+        XCTAssertEqual(coco.images.map(\.objects.count), [0])
+        try store.exportAnnotations(dataset: "neg", format: .voc, to: "\(directory)/out")
+        let voc = try AnnotationFormat.voc.read(path: "\(directory)/out")
+        XCTAssertEqual(voc.images.map(\.fileName), ["BloodImage_00005.jpg"])
+        XCTAssertEqual(voc.images.map(\.objects.count), [0])
     }
 
     func testFailureInsideImportTransactionLeavesStoreUnchanged() throws {

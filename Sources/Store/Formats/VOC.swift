@@ -7,7 +7,13 @@ import Boxes
 /// A one-pixel VOC box (504, 337, 504, 337) is the valid 1×1 box (503, 336, 504, 337).
 enum VOCFormat {
     static func read(path: String, imagesDirectory: String?) throws -> AnnotationSet {
-        let root = FormatSupport.absolute(path)
+        var root = FormatSupport.absolute(path)
+        // A dataset root (bccd/, VOC2007/) stands for its annotations directory.
+        if FormatSupport.isDirectory(root), try FormatSupport.files(in: root, extensions: ["xml"]).isEmpty,
+           let sub = ["Annotations", "annotations"].map({ (root as NSString).appendingPathComponent($0) })
+               .first(where: FormatSupport.isDirectory) {
+            root = sub
+        }
         let files: [String]
         let annotationsDirectory: String
         if FormatSupport.isDirectory(root) {
@@ -68,6 +74,9 @@ enum VOCFormat {
         var fileName = filenameNode?.trimmedText ?? ""
         if fileName.isEmpty { fileName = FormatSupport.stem(file) + ".jpg" }
         var imagePath = FormatSupport.find(fileName, in: imageDirectories)
+        if imagePath == nil, (fileName as NSString).pathExtension.isEmpty {
+            imagePath = ["jpg", "jpeg", "JPG", "JPEG"].lazy.compactMap { FormatSupport.find(fileName + "." + $0, in: imageDirectories) }.first
+        }
         if imagePath == nil, let tag = root.child("path")?.trimmedText, tag.hasPrefix("/"), FormatSupport.isFile(tag) {
             imagePath = tag
         }

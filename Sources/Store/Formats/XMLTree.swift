@@ -38,17 +38,19 @@ final class XMLElementNode {
         return builder.root!
     }
 
+    /// Foundation on Linux passes libxml2's error numbers through unchanged.
     private static func describe(code: Int) -> String {
-        switch XMLParser.ErrorCode(rawValue: code) {
-        case .prematureDocumentEndError?: return "the document ends early"
-        case .tagNameMismatchError?: return "an end tag does not match its start tag"
-        case .emptyDocumentError?: return "empty document"
-        case .notWellBalancedError?: return "elements are not well balanced"
-        case .lessThanSymbolInAttributeError?, .attributeNotStartedError?, .attributeNotFinishedError?:
-            return "bad attribute"
-        case .entityRefLoopError?, .entityBoundaryError?, .undeclaredEntityError?:
-            return "bad entity reference"
-        default: return "parser error \(code)"
+        switch code {
+        case 4: return "empty document"
+        case 5: return "extra content after the root element"
+        case 9: return "invalid character"
+        case 23: return "entity reference without ';'"
+        case 26, 27: return "undeclared entity"
+        case 68: return "element name expected"
+        case 73: return "'>' expected"
+        case 76: return "end tag does not match its start tag"
+        case 77: return "the document ends inside an element"
+        default: return "libxml2 error \(code)"
         }
     }
 

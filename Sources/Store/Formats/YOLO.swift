@@ -10,7 +10,13 @@ enum YOLOFormat {
     static let imageExtensions = ["jpg", "jpeg", "JPG", "JPEG", "Jpg", "Jpeg"]
 
     static func read(path: String, imagesDirectory: String?) throws -> AnnotationSet {
-        let root = FormatSupport.absolute(path)
+        var root = FormatSupport.absolute(path)
+        // A dataset root stands for its labels directory.
+        let labels = (root as NSString).appendingPathComponent("labels")
+        if FormatSupport.isDirectory(root), FormatSupport.isDirectory(labels),
+           try FormatSupport.files(in: root, extensions: ["txt"]).allSatisfy({ classFileNames.contains(($0 as NSString).lastPathComponent) }) {
+            root = labels
+        }
         let labelFiles: [String]
         let directory: String
         if FormatSupport.isDirectory(root) {
