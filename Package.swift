@@ -69,7 +69,9 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        .testTarget(name: "DetectCLITests", dependencies: ["DetectCLI", "Store", "Boxes"]),
+        .testTarget(name: "DetectCLITests", dependencies: [
+            "DetectCLI", "Store", "Boxes", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffer pointers across
     // DispatchQueue.concurrentPerform iterations that write disjoint ranges,

@@ -125,7 +125,10 @@ struct ImageRunner {
     }
 
     func run(files: [String], comparisonID: Int64?, warmUp: Bool = false) throws -> Result {
-        let configuration = configText + "\n# score_threshold: \(scoreThreshold)\n"
+        // The model's bytes are part of the configuration: retraining into the
+        // same file starts a new run instead of resuming the old one.
+        let modelHash = (try? ContentHash.sha256(path: pipeline.modelPath)) ?? "unknown"
+        let configuration = configText + "\n# score_threshold: \(scoreThreshold)\n# model_sha256: \(modelHash)\n"
         let (runID, _) = try store.startRun(pipeline: pipeline.config.name.rawValue, model: pipeline.modelPath,
                                             configuration: configuration, comparisonID: comparisonID)
         var result = Result(runID: runID)

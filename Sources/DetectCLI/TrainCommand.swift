@@ -71,6 +71,8 @@ public struct TrainCommand: ParsableCommand {
             }
             let output = out ?? "\(config.name.rawValue)-\(datasetName).safetensors"
             let checkpoint = output + ".checkpoint"
+            let parent = URL(fileURLWithPath: output).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
             printError("training \(config.name.rawValue) on \(samples.count) images of \(datasetName) " +
                        "(\(classes.count) classes: \(classes.joined(separator: ", "))), \(config.training.epochs) epochs, seed \(config.training.seed)")
             var proposals: [String: [Box]] = [:]

@@ -32,13 +32,14 @@ public struct RunRecord: Sendable, Equatable {
 /// transaction together with its `run_images` row, so an interrupted run keeps
 /// every finished image and a resumed one skips exactly those.
 extension Store {
-    /// Starts a run, or returns the unfinished run with the same pipeline, model
-    /// and configuration (and comparison) so that re-running resumes it.
+    /// Starts a run, or returns the latest run with the same pipeline, model and
+    /// configuration (and comparison): re-running a command resumes it, and its
+    /// finished images are skipped rather than stored twice.
     public func startRun(pipeline: String, model: String?, configuration: String,
                          comparisonID: Int64? = nil, datasetID: Int64? = nil) throws -> (id: Int64, resumed: Bool) {
         try write { db in
             if let id = try Int64.fetchOne(db, sql: """
-                SELECT id FROM runs WHERE pipeline = ? AND model IS ? AND configuration = ? AND status != 'finished'
+                SELECT id FROM runs WHERE pipeline = ? AND model IS ? AND configuration = ?
                   AND comparison_id IS ? ORDER BY id DESC LIMIT 1
                 """, arguments: [pipeline, model, configuration, comparisonID]) {
                 try db.execute(sql: "UPDATE runs SET status = 'running' WHERE id = ?", arguments: [id])
