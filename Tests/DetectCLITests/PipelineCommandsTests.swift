@@ -158,4 +158,54 @@ final class PipelineCommandsTests: XCTestCase {
         XCTAssertNotEqual(noModel.status, 0)
         XCTAssertTrue(noModel.stderr.contains("missing.safetensors"), noModel.stderr)
     }
+
+    /// Killing `detect run` mid-way keeps every finished image; running the same
+    /// command again completes the run with exactly the rows of an uninterrupted one.
+    func testKilledRunResumesWithoutLossOrDuplicates() throws {
+        try Fixture.requireBCCD()
+        let dir = try Fixture.temporaryDirectory(self)
+        try writeSmallPipelines(in: dir)
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/ann", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: dir + "/images", withIntermediateDirectories: true)
+        for s in Self.stems { try fm.copyItem(atPath: Fixture.bccd + "/annotations/\(s).xml", toPath: dir + "/ann/\(s).xml") }
+        let all = try fm.contentsOfDirectory(atPath: Fixture.bccd + "/images").filter { $0.hasSuffix(".jpg") }.sorted()
+        for name in all.prefix(16) { try fm.copyItem(atPath: Fixture.bccd + "/images/" + name, toPath: dir + "/images/" + name) }
+        let db = dir + "/t.sqlite", reference = dir + "/ref.sqlite"
+        _ = try run(["annotations", "import", "ann", "--format", "voc", "--images", Fixture.bccd + "/images",
+                     "--dataset", "tiny", "--db", db], in: dir)
+        _ = try run(["train", "--pipeline", "faster-rcnn", "--dataset", "tiny", "--db", db,
+                     "--out", "models/faster-rcnn.safetensors"], in: dir)
+
+        let process = Process()
+        process.executableURL = DetectBinary.url
+        process.arguments = ["run", "images", "--pipeline", "faster-rcnn", "--db", db]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(120)
+        var done = 0
+        while Date() < deadline && process.isRunning {
+            done = (try? count(db, "SELECT COUNT(*) FROM run_images")) ?? 0
+            if done >= 2 { break }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let finishedBeforeKill = try count(db, "SELECT COUNT(*) FROM run_images")
+        XCTAssertGreaterThanOrEqual(finishedBeforeKill, 2)
+        XCTAssertLessThan(finishedBeforeKill, 16, "the run was killed before it finished")
+        // Every image either has its timings or nothing at all.
+        XCTAssertEqual(try count(db, "SELECT COUNT(DISTINCT image_id) FROM stage_timings"), finishedBeforeKill)
+
+        let resumed = try run(["run", "images", "--pipeline", "faster-rcnn", "--db", db, "--json"], in: dir)
+        XCTAssertEqual(resumed.json?["images"] as? Int, 16)
+        XCTAssertEqual(try count(db, "SELECT COUNT(*) FROM runs"), 1)
+        XCTAssertEqual(try count(db, "SELECT COUNT(*) FROM run_images"), 16)
+        XCTAssertEqual(try count(db, "SELECT COUNT(*) FROM stage_timings"), 16 * 7)
+
+        _ = try run(["run", "images", "--pipeline", "faster-rcnn", "--db", reference], in: dir)
+        XCTAssertEqual(try count(db, "SELECT COUNT(*) FROM detections"), try count(reference, "SELECT COUNT(*) FROM detections"))
+    }
 }
