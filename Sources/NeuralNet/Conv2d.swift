@@ -1,11 +1,14 @@
 /// 2-D convolution over NCHW tensors (cross-correlation, as in every framework).
 ///
 /// Computed as a matrix product per image and group: the input patches are
-/// unrolled into a (Cin/G·kh·kw) × (Ho·Wo) matrix (im2col) and multiplied by the
-/// weights viewed as Cout/G × (Cin/G·kh·kw) with OpenBLAS sgemm. A 1×1 stride-1
-/// unpadded convolution is already in that layout and skips im2col. Unrolling and
-/// its inverse (col2im) run one input channel per task, so tasks never write the
-/// same memory. Weights are `[Cout, Cin/G, kh, kw]` like PyTorch's.
+/// unrolled into a (Cin/G·kh·kw) × (Ho·Wo) matrix (im2col), a band of output rows
+/// at a time, and multiplied by the weights viewed as Cout/G × (Cin/G·kh·kw) with
+/// OpenBLAS sgemm. A 1×1 stride-1 unpadded convolution is already in that layout
+/// and skips im2col. The weight gradient reuses the same bands; the input gradient
+/// is a convolution with flipped, transposed weights for stride 1, and otherwise
+/// a product folded back onto the image (col2im). Unrolling and folding run one
+/// input channel per task, so tasks never write the same memory. Weights are
+/// `[Cout, Cin/G, kh, kw]` like PyTorch's.
 public final class Conv2d: Layer, ShapeInferring {
     public let inChannels: Int
     public let outChannels: Int
