@@ -1,11 +1,14 @@
 /// 2-D convolution over NCHW tensors (cross-correlation, as in every framework).
 ///
 /// Computed as a matrix product per image and group: the input patches are
-/// unrolled into a (Cin/G·kh·kw) × (Ho·Wo) matrix (im2col) and multiplied by the
-/// weights viewed as Cout/G × (Cin/G·kh·kw) with OpenBLAS sgemm. A 1×1 stride-1
-/// unpadded convolution is already in that layout and skips im2col. Unrolling and
-/// its inverse (col2im) run one input channel per task, so tasks never write the
-/// same memory. Weights are `[Cout, Cin/G, kh, kw]` like PyTorch's.
+/// unrolled into a (Cin/G·kh·kw) × (Ho·Wo) matrix (im2col), a band of output rows
+/// at a time, and multiplied by the weights viewed as Cout/G × (Cin/G·kh·kw) with
+/// OpenBLAS sgemm. A 1×1 stride-1 unpadded convolution is already in that layout
+/// and skips im2col. The weight gradient reuses the same bands; the input gradient
+/// is a convolution with flipped, transposed weights for stride 1, and otherwise
+/// a product folded back onto the image (col2im). Unrolling and folding run one
+/// input channel per task, so tasks never write the same memory. Weights are
+/// `[Cout, Cin/G, kh, kw]` like PyTorch's.
 public final class Conv2d: Layer, ShapeInferring {
     public let inChannels: Int
     public let outChannels: Int
@@ -84,53 +87,57 @@ public final class Conv2d: Layer, ShapeInferring {
     /// 160×120 layer is tens of megabytes and would go through memory twice.
     nonisolated(unsafe) public static var columnTileBytes = 1 << 23
 
-    /// Output rows per im2col tile.
-    private func tileRows(k: Int, outHeight oh: Int, outWidth ow: Int) -> Int {
-        let perRow = groups * k * ow * MemoryLayout<Float>.size
-        return min(oh, max(1, Conv2d.columnTileBytes / max(perRow, 1)))
+    private func plan(for inputShape: [Int], outShape: [Int]) -> ConvolutionPlan {
+        ConvolutionPlan(inChannels: inChannels, outChannels: outChannels, groups: groups, geometry: geometry,
+                        height: inputShape[2], width: inputShape[3], outHeight: outShape[2], outWidth: outShape[3])
     }
 
-    /// Calls `body(rows, operand, ldb)` for each band of output rows, with the
-    /// GEMM operand for those rows: the input itself for pointwise convolutions,
-    /// otherwise a freshly unrolled tile.
-    private func forEachTile(_ x: UnsafePointer<Float>, height h: Int, width w: Int, outHeight oh: Int, outWidth ow: Int,
-                             k: Int, unrolled: Bool,
-                             _ body: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>?) -> Void) {
-        if isPointwise {
-            body(0..<oh, x, nil)
-            return
-        }
-        let band = tileRows(k: k, outHeight: oh, outWidth: ow)
-        let geo = geometry, cin = inChannels
-        ScratchPool.shared.withBuffer(groups * k * band * ow) { cols in
-            for oy0 in Swift.stride(from: 0, to: oh, by: band) {
-                let rows = oy0..<min(oh, oy0 + band)
-                if unrolled {
-                    Im2col.unroll(x, channels: cin, height: h, width: w, outHeight: oh, outWidth: ow, rows: rows, geo, into: cols)
+    /// For stride 1 the input gradient is itself a convolution: of the output
+    /// gradient with the weights flipped in space and transposed per group, padded
+    /// by d·(k−1)−p. That keeps the product in the forward pass's efficient shape
+    /// (few output rows, long columns) instead of a tall product folded back with
+    /// scattered adds. The plan is nil where this does not apply.
+    private func transposedPlan(for inputShape: [Int], outShape: [Int]) -> ConvolutionPlan? {
+        let g = geometry
+        let ph = g.dh * (g.kh - 1) - g.ph, pw = g.dw * (g.kw - 1) - g.pw
+        guard g.sh == 1, g.sw == 1, !isPointwise, ph >= 0, pw >= 0 else { return nil }
+        return ConvolutionPlan(inChannels: outChannels, outChannels: inChannels, groups: groups,
+                               geometry: Im2col.Geometry(kh: g.kh, kw: g.kw, sh: 1, sw: 1, ph: ph, pw: pw, dh: g.dh, dw: g.dw),
+                               height: outShape[2], width: outShape[3], outHeight: inputShape[2], outWidth: inputShape[3])
+    }
+
+    /// `[Cout, Cin/G, kh, kw]` → `[Cin, Cout/G, kh, kw]`, flipped in both spatial axes.
+    private func flippedTransposedWeights() -> [Float] {
+        let (kh, kw) = kernel
+        let cinG = inChannels / groups, coutG = outChannels / groups, area = kh * kw
+        var out = [Float](repeating: 0, count: weight.value.count)
+        weight.value.withUnsafeBufferPointer { w in
+            for g in 0..<groups {
+                for co in 0..<coutG {
+                    for ci in 0..<cinG {
+                        let src = ((g * coutG + co) * cinG + ci) * area
+                        let dst = ((g * cinG + ci) * coutG + co) * area
+                        for t in 0..<area { out[dst + area - 1 - t] = w[src + t] }
+                    }
                 }
-                body(rows, UnsafePointer(cols), cols)
             }
         }
+        return out
     }
 
     public func forward(_ input: Tensor) throws -> Tensor {
         let outShape = try outputShape(for: input.shape)
-        let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
-        let (oh, ow) = (outShape[2], outShape[3])
-        let plane = oh * ow
-        let cinG = inChannels / groups, coutG = outChannels / groups
-        let k = cinG * kernel.h * kernel.w
-        let cin = inChannels, cout = outChannels, groups = self.groups
+        let plan = plan(for: input.shape, outShape: outShape)
+        let n = input.shape[0], inSize = inChannels * plan.height * plan.width, outSize = outChannels * plan.outPlane
+        let cout = outChannels, plane = plan.outPlane
         cachedInput = input
         var output = Tensor(uninitialized: outShape)
         let biasValue = bias?.value
         weight.value.withUnsafeBufferPointer { wb in
             input.withUnsafeBufferPointer { xb in
                 output.withUnsafeMutableBufferPointer { ob in
-                    let wp = wb.baseAddress!, op = ob.baseAddress!
                     for b in 0..<n {
-                        let x = xb.baseAddress! + b * cin * h * w
-                        let y = op + b * cout * plane
+                        let y = ob.baseAddress! + b * outSize
                         var beta: Float = 0
                         if let biasValue {
                             biasValue.withUnsafeBufferPointer { bb in
@@ -140,14 +147,7 @@ public final class Conv2d: Layer, ShapeInferring {
                             }
                             beta = 1
                         }
-                        forEachTile(x, height: h, width: w, outHeight: oh, outWidth: ow, k: k, unrolled: true) { rows, operand, _ in
-                            let cols = rows.count * ow
-                            for g in 0..<groups {
-                                BLAS.sgemm(m: coutG, n: cols, k: k, a: wp + g * coutG * k, lda: k,
-                                           b: operand + g * k * cols, ldb: cols,
-                                           beta: beta, c: y + g * coutG * plane + rows.lowerBound * ow, ldc: plane)
-                            }
-                        }
+                        plan.apply(xb.baseAddress! + b * inSize, weights: wb.baseAddress!, beta: beta, into: y)
                     }
                 }
             }
@@ -159,16 +159,17 @@ public final class Conv2d: Layer, ShapeInferring {
         guard let input = cachedInput else { throw TensorError.invalid("Conv2d.backward called before forward") }
         let outShape = try outputShape(for: input.shape)
         try gradOutput.checkShape(outShape, "Conv2d.backward gradOutput")
-        let (n, h, w) = (input.shape[0], input.shape[2], input.shape[3])
-        let (oh, ow) = (outShape[2], outShape[3])
-        let plane = oh * ow
-        let cinG = inChannels / groups, coutG = outChannels / groups
-        let k = cinG * kernel.h * kernel.w
-        let pointwise = isPointwise
-        let geo = geometry
-        let cin = inChannels, cout = outChannels, groups = self.groups
+        let plan = plan(for: input.shape, outShape: outShape)
+        let n = input.shape[0], inSize = inChannels * plan.height * plan.width
+        let (cout, plane, k, coutG, ow, h, w) = (outChannels, plan.outPlane, plan.k, plan.outPerGroup, plan.outWidth,
+                                                 plan.height, plan.width)
+        let groups = self.groups, cin = inChannels, geo = geometry
         let wantWeight = weight.requiresGrad, wantInput = propagatesGradient
-        var gradInput = pointwise && propagatesGradient ? Tensor(uninitialized: input.shape) : Tensor(zeros: input.shape)
+        let transposed = wantInput ? transposedPlan(for: input.shape, outShape: outShape) : nil
+        let pointwise = plan.isPointwise
+        // Every element is written by a beta-0 product unless gradients are folded in with adds.
+        var gradInput = wantInput && (pointwise || transposed != nil)
+            ? Tensor(uninitialized: input.shape) : Tensor(zeros: input.shape)
         if let bias, bias.requiresGrad {
             gradOutput.withUnsafeBufferPointer { gb in
                 bias.grad.withUnsafeMutableBufferPointer { db in
@@ -185,54 +186,51 @@ public final class Conv2d: Layer, ShapeInferring {
         }
         if !wantWeight && !wantInput { return gradInput }
         let wValue = weight.value
+        let flipped = transposed != nil ? flippedTransposedWeights() : []
         gradOutput.withUnsafeBufferPointer { gb in
             input.withUnsafeBufferPointer { xb in
                 gradInput.withUnsafeMutableBufferPointer { dxb in
                     wValue.withUnsafeBufferPointer { wb in
                         weight.grad.withUnsafeMutableBufferPointer { dwb in
-                            let wp = wb.baseAddress!, dwp = dwb.baseAddress!
-                            for b in 0..<n {
-                                let x = xb.baseAddress! + b * cin * h * w
-                                let dy = gb.baseAddress! + b * cout * plane
-                                let dx = dxb.baseAddress! + b * cin * h * w
-                                if pointwise {
-                                    if wantWeight {
-                                        for g in 0..<groups {
-                                            BLAS.sgemm(transB: true, m: coutG, n: k, k: plane, a: dy + g * coutG * plane, lda: plane,
-                                                       b: x + g * k * plane, ldb: plane, beta: 1, c: dwp + g * coutG * k, ldc: k)
+                            flipped.withUnsafeBufferPointer { fb in
+                                let wp = wb.baseAddress!, dwp = dwb.baseAddress!
+                                for b in 0..<n {
+                                    let x = xb.baseAddress! + b * inSize
+                                    let dy = gb.baseAddress! + b * cout * plane
+                                    let dx = dxb.baseAddress! + b * inSize
+                                    // Weight gradient and, unless the transposed convolution does it,
+                                    // the input gradient, band by band: dW_g += dY_g · colsᵀ_g, then the
+                                    // band buffer receives dcols_g = W_gᵀ · dY_g, folded onto dX.
+                                    let foldHere = wantInput && transposed == nil
+                                    if wantWeight || foldHere {
+                                        plan.forEachBand(x, unroll: wantWeight) { rows, operand, scratch in
+                                            let cols = rows.count * ow
+                                            let dyBand = dy + rows.lowerBound * ow
+                                            if wantWeight {
+                                                for g in 0..<groups {
+                                                    BLAS.sgemm(transB: true, m: coutG, n: k, k: cols,
+                                                               a: dyBand + g * coutG * plane, lda: plane,
+                                                               b: operand + g * k * cols, ldb: cols,
+                                                               beta: 1, c: dwp + g * coutG * k, ldc: k)
+                                                }
+                                            }
+                                            guard foldHere else { return }
+                                            // Pointwise: the "columns" are dX itself.
+                                            let target = scratch ?? dx
+                                            for g in 0..<groups {
+                                                BLAS.sgemm(transA: true, m: k, n: cols, k: coutG,
+                                                           a: wp + g * coutG * k, lda: k,
+                                                           b: dyBand + g * coutG * plane, ldb: plane,
+                                                           beta: 0, c: target + g * k * cols, ldc: cols)
+                                            }
+                                            if let scratch {
+                                                Im2col.fold(UnsafePointer(scratch), channels: cin, height: h, width: w,
+                                                            outHeight: plan.outHeight, outWidth: ow, rows: rows, geo, into: dx)
+                                            }
                                         }
                                     }
-                                    if wantInput {
-                                        for g in 0..<groups {
-                                            BLAS.sgemm(transA: true, m: k, n: plane, k: coutG, a: wp + g * coutG * k, lda: k,
-                                                       b: dy + g * coutG * plane, ldb: plane, beta: 0, c: dx + g * k * plane, ldc: plane)
-                                        }
-                                    }
-                                    continue
-                                }
-                                // Per band of output rows: dW_g += dY_g · colsᵀ_g, then the
-                                // same buffer receives dcols_g = W_gᵀ · dY_g, folded onto dX.
-                                forEachTile(x, height: h, width: w, outHeight: oh, outWidth: ow, k: k,
-                                            unrolled: wantWeight) { rows, operand, scratch in
-                                    let cols = rows.count * ow
-                                    let dyBand = dy + rows.lowerBound * ow
-                                    if wantWeight {
-                                        for g in 0..<groups {
-                                            BLAS.sgemm(transB: true, m: coutG, n: k, k: cols,
-                                                       a: dyBand + g * coutG * plane, lda: plane,
-                                                       b: operand + g * k * cols, ldb: cols,
-                                                       beta: 1, c: dwp + g * coutG * k, ldc: k)
-                                        }
-                                    }
-                                    if wantInput, let scratch {
-                                        for g in 0..<groups {
-                                            BLAS.sgemm(transA: true, m: k, n: cols, k: coutG,
-                                                       a: wp + g * coutG * k, lda: k,
-                                                       b: dyBand + g * coutG * plane, ldb: plane,
-                                                       beta: 0, c: scratch + g * k * cols, ldc: cols)
-                                        }
-                                        Im2col.fold(UnsafePointer(scratch), channels: cin, height: h, width: w,
-                                                    outHeight: oh, outWidth: ow, rows: rows, geo, into: dx)
+                                    if let transposed {
+                                        transposed.apply(dy, weights: fb.baseAddress!, beta: 0, into: dx)
                                     }
                                 }
                             }

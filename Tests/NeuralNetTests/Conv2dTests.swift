@@ -56,27 +56,50 @@ final class Conv2dTests: XCTestCase {
 
     /// Large layers are unrolled a band of output rows at a time; with one-row bands
     /// the results must match the single-band computation and the finite differences.
+    /// Stride 2 folds columns back for the input gradient; stride 1 uses the
+    /// transposed convolution, itself banded.
     func testBandedUnrollingMatchesWholeImage() throws {
-        var rnd = TestRandom(seed: 5)
+        let strided = Conv2d(4, 6, kernel: 3, stride: 2, padding: 2, dilation: 2, groups: 2)
+        let strideOne = Conv2d(4, 6, kernel: 3, padding: 1, groups: 2)
+        try checkBanding(strided, seed: 5)
+        try checkBanding(strideOne, seed: 7)
+    }
+
+    private func checkBanding(_ conv: Conv2d, seed: UInt64) throws {
+        var rnd = TestRandom(seed: seed)
         let saved = Conv2d.columnTileBytes
         defer { Conv2d.columnTileBytes = saved }
-        let conv = Conv2d(4, 6, kernel: 3, stride: 2, padding: 2, dilation: 2, groups: 2)
         rnd.fill(conv)
-        let x = rnd.tensor([2, 4, 9, 7]), g = rnd.tensor([2, 6, 5, 4])
-        func run() throws -> (Tensor, Tensor, Tensor) {
-            conv.zeroGrad()
-            let y = try conv.forward(x)
-            let dx = try conv.backward(g)
-            return (y, dx, conv.weight.grad)
-        }
+        let x = rnd.tensor([2, 4, 9, 7])
+        let g = rnd.tensor(try conv.outputShape(for: x.shape))
         Conv2d.columnTileBytes = 1 << 30
-        let whole = try run()
+        conv.zeroGrad()
+        let y0 = try conv.forward(x)
+        let dx0 = try conv.backward(g)
+        let dw0 = conv.weight.grad
         Conv2d.columnTileBytes = 1
-        let banded = try run()
-        assertClose(banded.0.data, whole.0.data, tolerance: 1e-6, "forward")
-        assertClose(banded.1.data, whole.1.data, tolerance: 1e-6, "input gradient")
-        assertClose(banded.2.data, whole.2.data, tolerance: 1e-5, "weight gradient")
+        conv.zeroGrad()
+        let y1 = try conv.forward(x)
+        let dx1 = try conv.backward(g)
+        assertClose(y1.data, y0.data, tolerance: 1e-6, "forward")
+        assertClose(dx1.data, dx0.data, tolerance: 1e-6, "input gradient")
+        assertClose(conv.weight.grad.data, dw0.data, tolerance: 1e-5, "weight gradient")
         try checkGradients(conv, input: x)
+    }
+
+    /// Stride 1 takes the transposed-convolution input gradient; padding wider than
+    /// the dilated kernel reach falls back to folding columns.
+    func testGradientsStrideOneTransposedAndWidePadding() throws {
+        var rnd = TestRandom(seed: 6)
+        let dilatedGrouped = Conv2d(4, 6, kernel: (3, 2), padding: (1, 2), dilation: (2, 2), groups: 2)
+        rnd.fill(dilatedGrouped)
+        try checkGradients(dilatedGrouped, input: rnd.tensor([2, 4, 6, 5]))
+        let unpadded = Conv2d(3, 2, kernel: 3, bias: false)
+        rnd.fill(unpadded)
+        try checkGradients(unpadded, input: rnd.tensor([1, 3, 5, 4]))
+        let widePad = Conv2d(2, 3, kernel: 3, padding: 3)
+        rnd.fill(widePad)
+        try checkGradients(widePad, input: rnd.tensor([1, 2, 3, 4]))
     }
 
     func testFrozenWeightsAndNoInputGradient() throws {
