@@ -70,7 +70,7 @@ let package = Package(
             "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "DetectCLITests", dependencies: [
-            "DetectCLI", "Store", "Boxes", .product(name: "GRDB", package: "GRDB.swift"),
+            "DetectCLI", "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffer pointers across

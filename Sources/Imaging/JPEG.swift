@@ -80,17 +80,21 @@ public enum JPEG {
     }
 
     /// Encodes `image` (values clamped to 0...255 and rounded) as a baseline, or
-    /// with `progressive` a progressive, JPEG of the given quality (1...100).
-    public static func encode(_ image: Image, quality: Int = 90, progressive: Bool = false) throws -> Data {
+    /// with `progressive` a progressive, JPEG of the given quality (1...100);
+    /// with `grayscale` a one-component JPEG of the image's luma.
+    public static func encode(_ image: Image, quality: Int = 90, progressive: Bool = false,
+                              grayscale: Bool = false) throws -> Data {
         guard (1...100).contains(quality) else {
             throw ImagingError.invalidArgument("JPEG quality \(quality) is outside 1...100")
         }
-        let rgb = image.interleavedRGB()
+        let samples: [UInt8] = grayscale
+            ? image.grayscale().map { UInt8(max(0, min(255, $0.rounded()))) }
+            : image.interleavedRGB()
         var out: UnsafeMutablePointer<UInt8>? = nil
         var size = 0
         var status = cjpeg_status()
-        let rc = rgb.withUnsafeBufferPointer {
-            cjpeg_encode($0.baseAddress, Int32(image.width), Int32(image.height), 3,
+        let rc = samples.withUnsafeBufferPointer {
+            cjpeg_encode($0.baseAddress, Int32(image.width), Int32(image.height), grayscale ? 1 : 3,
                          Int32(quality), progressive ? 1 : 0, &out, &size, &status)
         }
         guard rc == CJPEG_OK, let bytes = out else {
@@ -102,8 +106,9 @@ public enum JPEG {
     }
 
     /// Encodes `image` and writes it to `path` atomically.
-    public static func write(_ image: Image, to path: String, quality: Int = 90, progressive: Bool = false) throws {
-        let data = try encode(image, quality: quality, progressive: progressive)
+    public static func write(_ image: Image, to path: String, quality: Int = 90, progressive: Bool = false,
+                             grayscale: Bool = false) throws {
+        let data = try encode(image, quality: quality, progressive: progressive, grayscale: grayscale)
         do {
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {

@@ -10,7 +10,7 @@ import GRDB
 final class PipelineCommandsTests: XCTestCase {
     static let stems = ["BloodImage_00000", "BloodImage_00001", "BloodImage_00003", "BloodImage_00004"]
 
-    func writeSmallPipelines(in dir: String) throws {
+    static func writeSmallPipelines(in dir: String) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         try FileManager.default.createDirectory(atPath: dir + "/pipelines", withIntermediateDirectories: true)
         let small = """
@@ -51,7 +51,7 @@ final class PipelineCommandsTests: XCTestCase {
     func testTrainRunResumeEvalExportCompare() throws {
         try Fixture.requireBCCD()
         let dir = try Fixture.temporaryDirectory(self)
-        try writeSmallPipelines(in: dir)
+        try Self.writeSmallPipelines(in: dir)
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir + "/ann", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: dir + "/images/nested", withIntermediateDirectories: true)
@@ -145,7 +145,7 @@ final class PipelineCommandsTests: XCTestCase {
     func testTrainRejectsUnknownSplitAndRunRejectsMissingModel() throws {
         try Fixture.requireBCCD()
         let dir = try Fixture.temporaryDirectory(self)
-        try writeSmallPipelines(in: dir)
+        try Self.writeSmallPipelines(in: dir)
         let db = dir + "/t.sqlite"
         _ = try run(["annotations", "import", Fixture.bccd + "/annotations", "--format", "voc", "--images",
                      Fixture.bccd + "/images", "--dataset", "bccd", "--db", db], in: dir)
@@ -164,7 +164,7 @@ final class PipelineCommandsTests: XCTestCase {
     func testKilledRunResumesWithoutLossOrDuplicates() throws {
         try Fixture.requireBCCD()
         let dir = try Fixture.temporaryDirectory(self)
-        try writeSmallPipelines(in: dir)
+        try Self.writeSmallPipelines(in: dir)
         let fm = FileManager.default
         try fm.createDirectory(atPath: dir + "/ann", withIntermediateDirectories: true)
         try fm.createDirectory(atPath: dir + "/images", withIntermediateDirectories: true)
