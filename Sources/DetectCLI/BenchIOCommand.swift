@@ -44,10 +44,10 @@ public struct BenchIOCommand: ParsableCommand {
             }
             let totalBytes = bytes.reduce(0) { $0 + $1.count }
             print("bench io: \(images.count) JPEGs, \(String(format: "%.1f", Double(totalBytes) / 1e6)) MB from \(root)")
-            print("build: \(Self.buildConfiguration), median of \(`repeat`)")
+            print("build: \(BenchSupport.buildConfiguration), median of \(`repeat`)")
 
             var megapixels = 0.0
-            let headerSeconds = try median {
+            let headerSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
                 megapixels = 0
                 for path in images {
                     let header = try JPEGHeader.read(path: path)
@@ -56,11 +56,11 @@ public struct BenchIOCommand: ParsableCommand {
             }
             // Decoding from memory, so disk and page cache do not blur the codec's figure;
             // decoding from the files adds reading them.
-            let decodeSeconds = try median {
+            let decodeSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
                 for (path, data) in zip(images, bytes) { _ = try JPEG.decode(data: data, path: path) }
             }
-            let decodeFileSeconds = try median { for path in images { _ = try JPEG.decode(path: path) } }
-            let hashSeconds = try median { for data in bytes { _ = ContentHash.sha256(data) } }
+            let decodeFileSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) { for path in images { _ = try JPEG.decode(path: path) } }
+            let hashSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) { for data in bytes { _ = ContentHash.sha256(data) } }
 
             let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("detect-bench-io-\(getpid())")
             try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
@@ -68,14 +68,14 @@ public struct BenchIOCommand: ParsableCommand {
             var run = 0
             var boxes = 0
             var store: Store! = nil
-            let importSeconds = try median {
+            let importSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
                 run += 1
                 store = try Store(path: (scratch as NSString).appendingPathComponent("bench-\(run).sqlite"))
                 boxes = try store.importAnnotations(from: annotations, format: .voc, dataset: "bccd").annotations
             }
             let cocoFile = (scratch as NSString).appendingPathComponent("bccd.json")
-            let exportSeconds = try median { try store.exportAnnotations(dataset: "bccd", format: .coco, to: cocoFile) }
-            let cocoImportSeconds = try median {
+            let exportSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) { try store.exportAnnotations(dataset: "bccd", format: .coco, to: cocoFile) }
+            let cocoImportSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
                 run += 1
                 let fresh = try Store(path: (scratch as NSString).appendingPathComponent("bench-\(run).sqlite"))
                 try fresh.importAnnotations(from: cocoFile, format: .coco, imagesDirectory: imagesDirectory, dataset: "bccd")
@@ -100,7 +100,7 @@ public struct BenchIOCommand: ParsableCommand {
                     "sha256_megabytes_per_second": Double(totalBytes) / 1e6 / hashSeconds,
                     "bccd_import_seconds": importSeconds, "bccd_boxes": boxes,
                     "coco_export_seconds": exportSeconds, "coco_import_seconds": cocoImportSeconds,
-                    "build": Self.buildConfiguration,
+                    "build": BenchSupport.buildConfiguration,
                 ]))
             }
         }
@@ -119,24 +119,5 @@ public struct BenchIOCommand: ParsableCommand {
             if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("annotations")) { return path }
         }
         throw ValidationError("BCCD dataset not found from \(cwd); pass --data DIR")
-    }
-
-    /// Median wall time of `body` over `repeat` runs.
-    private func median(_ body: () throws -> Void) throws -> Double {
-        var times: [Double] = []
-        for _ in 0..<`repeat` {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return times.sorted()[times.count / 2]
-    }
-
-    static var buildConfiguration: String {
-        #if DEBUG
-        return "debug"
-        #else
-        return "release"
-        #endif
     }
 }

@@ -58,7 +58,7 @@ public struct BenchImagingCommand: ParsableCommand {
             }
         }
         var megapixels = 0.0
-        let decodeSeconds = try median {
+        let decodeSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
             megapixels = 0
             for (data, path) in zip(files, paths) {
                 let image = try JPEG.decode(data: data, path: path)
@@ -67,17 +67,17 @@ public struct BenchImagingCommand: ParsableCommand {
         }
         let first = try JPEG.decode(data: files[0], path: paths[0])
         let halfSize = (width: (first.width + 1) / 2, height: (first.height + 1) / 2)
-        let reducedSeconds = try median {
+        let reducedSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
             for (data, path) in zip(files, paths) { _ = try JPEG.decode(data: data, path: path, minimumSize: halfSize) }
         }
         let encodeRounds = 20
         var encodedBytes = 0
-        let encodeSeconds = try median {
+        let encodeSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
             for _ in 0..<encodeRounds { encodedBytes = try JPEG.encode(first, quality: 90).count }
         } / Double(encodeRounds)
         let scaled = first.resized(shorterSide: 600, maxLongerSide: 1000).image
         let resizeRounds = 20
-        let resizeSeconds = try median {
+        let resizeSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
             for _ in 0..<resizeRounds { _ = first.resized(width: scaled.width, height: scaled.height) }
         } / Double(resizeRounds)
 
@@ -97,7 +97,7 @@ public struct BenchImagingCommand: ParsableCommand {
         let mean = SIMD3<Float>(123.7, 116.3, 103.5)
         let warp = RegionWarp(size: size, padding: 16, fill: mean)
         var buffer = [Float](repeating: 0, count: min(batch, regions) * 3 * size * size)
-        let warpSeconds = try median {
+        let warpSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
             buffer.withUnsafeMutableBufferPointer { out in
                 var start = 0
                 while start < boxes.count {
@@ -112,7 +112,7 @@ public struct BenchImagingCommand: ParsableCommand {
             print("  " + label.padding(toLength: 36, withPad: " ", startingAt: 0) + value)
         }
         print("bench imaging: \(files.count) JPEGs from \(folder), first \(first.width)x\(first.height)")
-        print("build: \(Self.buildConfiguration), \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(`repeat`)")
+        print("build: \(BenchSupport.buildConfiguration), \(ProcessInfo.processInfo.activeProcessorCount) cores, median of \(`repeat`)")
         row("JPEG decode (full size)", String(format: "%.1f MP/s, %.0f images/s", megapixels / decodeSeconds,
                                               Double(files.count) / decodeSeconds))
         row("JPEG decode (1/2 scale in DCT)", String(format: "%.0f images/s", Double(files.count) / reducedSeconds))
@@ -130,7 +130,7 @@ public struct BenchImagingCommand: ParsableCommand {
                 ("resize_milliseconds", String(format: "%.4f", resizeSeconds * 1000)),
                 ("warp_regions_per_second", String(format: "%.3f", Double(regions) / warpSeconds)),
                 ("warp_size", "\(size)"),
-                ("build", "\"\(Self.buildConfiguration)\""),
+                ("build", "\"\(BenchSupport.buildConfiguration)\""),
             ]
             print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
         }
@@ -147,24 +147,5 @@ public struct BenchImagingCommand: ParsableCommand {
             }
         }
         throw ValidationError("BCCD images not found from \(cwd); pass --images DIR")
-    }
-
-    /// Median wall time of `body` over `repeat` runs.
-    private func median(_ body: () throws -> Void) throws -> Double {
-        var times: [Double] = []
-        for _ in 0..<`repeat` {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-        }
-        return times.sorted()[times.count / 2]
-    }
-
-    static var buildConfiguration: String {
-        #if DEBUG
-        return "debug"
-        #else
-        return "release"
-        #endif
     }
 }
