@@ -127,7 +127,7 @@ public struct CompareCommand: ParsableCommand {
                       String(format: " %9.1f %11.1f %6.1f%%", m, Self.median(s.ms), r.totalMs > 0 ? 100 * m / r.totalMs : 0))
             }
             var line = pad("", 13) + " " + pad("total", 16) + String(format: " %9.1f", r.totalMs)
-            if let rcnnTotal, r.totalMs > 0 { line += String(format: "   %.1fx faster than R-CNN", rcnnTotal / r.totalMs) }
+            if let rcnnTotal, r.kind != .rcnn, r.totalMs > 0 { line += String(format: "   %.1fx faster than R-CNN", rcnnTotal / r.totalMs) }
             if let ap = r.ap50 { line += String(format: "   AP50 %.3f", ap) }
             print(line)
             print("")
