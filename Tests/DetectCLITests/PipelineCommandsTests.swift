@@ -152,6 +152,15 @@ final class PipelineCommandsTests: XCTestCase {
         let badSplit = try DetectBinary.run(["train", "--pipeline", "faster-rcnn", "--split", "nope", "--db", db], in: dir)
         XCTAssertNotEqual(badSplit.status, 0)
         XCTAssertTrue(badSplit.stderr.contains("nope") && badSplit.stderr.contains("trainval"), badSplit.stderr)
+        // A split given as a file of stems and file names.
+        try "BloodImage_00000\nBloodImage_00001.jpg\n\n".write(toFile: dir + "/mine.txt", atomically: true, encoding: .utf8)
+        let fromFile = try run(["train", "--pipeline", "faster-rcnn", "--split-file", "mine.txt", "--db", db,
+                                "--out", "m.safetensors", "--json"], in: dir)
+        XCTAssertEqual(fromFile.json?["images"] as? Int, 2)
+        try "nothing\n".write(toFile: dir + "/none.txt", atomically: true, encoding: .utf8)
+        let emptySplit = try DetectBinary.run(["train", "--pipeline", "faster-rcnn", "--split-file", "none.txt", "--db", db], in: dir)
+        XCTAssertNotEqual(emptySplit.status, 0)
+        XCTAssertTrue(emptySplit.stderr.contains("none.txt"), emptySplit.stderr)
         try FileManager.default.createDirectory(atPath: dir + "/imgs", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Fixture.bccd + "/images/BloodImage_00000.jpg", toPath: dir + "/imgs/a.jpg")
         let noModel = try DetectBinary.run(["run", "imgs", "--pipeline", "faster-rcnn", "--model", "missing.safetensors", "--db", db], in: dir)

@@ -145,4 +145,23 @@ final class DetectorRoundTripTests: XCTestCase {
         XCTAssertEqual(loaded.featureScale, detector.featureScale)
         try checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
     }
+
+    /// RoIAlign instead of RoI max pooling is one key of the pipeline file.
+    func testRoIAlignIsChosenByThePipelineFile() throws {
+        try BCCD.available()
+        var c = try config(.fasterRCNN)
+        c.roiPooling.type = "roi_align"
+        c.training.epochs = 1
+        let samples = try ["BloodImage_00000", "BloodImage_00001"].map(BCCD.sample)
+        let detector = try TwoStageDetector(config: c, classes: BCCD.classes)
+        guard case .align = detector.pooler.kind else { return XCTFail("the pipeline file asked for RoIAlign") }
+        let trainer = TwoStageTrainer(detector: detector, samples: samples)
+        trainer.showProgress = false
+        let ckpt = temp("align-ckpt"), path = temp("align")
+        defer { for p in [ckpt, path] { try? FileManager.default.removeItem(atPath: p) } }
+        let epochs = try trainer.train(checkpointPath: ckpt, resume: false)
+        XCTAssertTrue(epochs[0].meanLoss.total.isFinite && epochs[0].meanLoss.boxRegression > 0)
+        try detector.bundle().save(to: path)
+        try checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
+    }
 }
