@@ -19,10 +19,13 @@ public final class RoIPooler {
         }
     }
 
-    public func forward(features: Tensor, rois: [Box]) throws -> Tensor {
+    /// `training: false` skips what only the backward pass needs.
+    public func forward(features: Tensor, rois: [Box], training: Bool = true) throws -> Tensor {
         let r = rois.map { RegionOfInterest(imageIndex: 0, box: $0) }
         switch kind {
-        case let .pool(p): return try p.forward(features: features, rois: r)
+        case let .pool(p):
+            p.recordsArgmax = training
+            return try p.forward(features: features, rois: r)
         case let .align(a): return try a.forward(features: features, rois: r)
         }
     }

@@ -77,7 +77,7 @@ public final class TwoStageDetector {
             rois = externalProposals.map { $0.scaled(by: scale).clipped(width: inW, height: inH) }.filter { !$0.isDegenerate }
         }
         if rois.isEmpty { return [] }
-        let pooled = try timer.time("roi_pool") { try pooler.forward(features: features, rois: rois) }
+        let pooled = try timer.time("roi_pool") { try pooler.forward(features: features, rois: rois, training: false) }
         let (logits, deltas) = try timer.time("box_head") { try head.forward(pooled) }
         return timer.time("nms") {
             postprocess(logits: logits, deltas: deltas, rois: rois, inputWidth: inW, inputHeight: inH,

@@ -106,3 +106,60 @@ struct SplitMix {
     }
     mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
+
+final class RoIPoolReferenceTests: XCTestCase {
+    /// The pooled maxima and their positions equal a direct plane-by-plane
+    /// computation of the paper's definition on random maps and boxes.
+    func testMatchesDirectDefinition() throws {
+        var gen = SplitMix(seed: 9)
+        let (n, c, h, w) = (2, 5, 13, 17)
+        // Quantised values make ties common: the first maximum in scan order must win.
+        let x = Tensor(shape: [n, c, h, w], data: (0..<(n * c * h * w)).map { _ in Float(Int(gen.uniform() * 6)) })
+        var rois: [RegionOfInterest] = []
+        for _ in 0..<40 {
+            let a = gen.uniform() * 70 - 3, b = gen.uniform() * 55 - 3
+            rois.append(RegionOfInterest(imageIndex: Int(gen.next() % 2),
+                                         box: Box(x1: a, y1: b, x2: a + 1 + gen.uniform() * 40, y2: b + 1 + gen.uniform() * 30)))
+        }
+        let pool = RoIPool(outputSize: 3, spatialScale: 0.25)
+        let out = try pool.forward(features: x, rois: rois)
+        let g = try pool.backward(Tensor(shape: out.shape, data: (0..<out.count).map { Float($0 % 7) + 1 }), rois: rois)
+        var expectedGrad = [Float](repeating: 0, count: x.count)
+        for (k, roi) in rois.enumerated() {
+            let (xs, xe) = RoIPool.cellRange(roi.box.x1, roi.box.x2, scale: 0.25, limit: w)
+            let (ys, ye) = RoIPool.cellRange(roi.box.y1, roi.box.y2, scale: 0.25, limit: h)
+            for ch in 0..<c {
+                for py in 0..<3 {
+                    for px in 0..<3 {
+                        let y0 = ys + Int((Float(py) * Float(ye - ys) / 3).rounded(.down))
+                        let y1 = ys + Int((Float(py + 1) * Float(ye - ys) / 3).rounded(.up))
+                        let x0 = xs + Int((Float(px) * Float(xe - xs) / 3).rounded(.down))
+                        let x1 = xs + Int((Float(px + 1) * Float(xe - xs) / 3).rounded(.up))
+                        var best = -Float.infinity, at = -1
+                        for yy in y0..<y1 { for xx in x0..<x1 {
+                            let i = ((roi.imageIndex * c + ch) * h + yy) * w + xx
+                            if x.data[i] > best { best = x.data[i]; at = i }
+                        } }
+                        let o = ((k * c + ch) * 3 + py) * 3 + px
+                        XCTAssertEqual(out.data[o], best, "RoI \(k) channel \(ch) bin (\(py), \(px))")
+                        expectedGrad[at] += Float(o % 7) + 1
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(g.data, expectedGrad)
+    }
+}
+
+extension RoIPoolReferenceTests {
+    func testInferenceWithoutArgmaxGivesTheSameOutput() throws {
+        var gen = SplitMix(seed: 4)
+        let x = Tensor(shape: [1, 3, 8, 9], data: (0..<(3 * 8 * 9)).map { _ in gen.uniform() })
+        let rois = [RegionOfInterest(box: Box(x1: 1, y1: 2, x2: 30, y2: 25)), RegionOfInterest(box: Box(x1: 0, y1: 0, x2: 36, y2: 32))]
+        let pool = RoIPool(outputSize: 2, spatialScale: 0.25)
+        let trained = try pool.forward(features: x, rois: rois)
+        pool.recordsArgmax = false
+        XCTAssertEqual(try pool.forward(features: x, rois: rois), trained)
+        XCTAssertThrowsError(try pool.backward(trained, rois: rois), "no backward without the arg-max")
+    }
+}
