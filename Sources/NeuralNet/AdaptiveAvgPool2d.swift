@@ -23,7 +23,7 @@ public final class AdaptiveAvgPool2d: Layer, ShapeInferring {
         (i * len / n)..<(((i + 1) * len + n - 1) / n)
     }
 
-    private func sweep(_ inShape: [Int], _ body: (_ plane: Int, _ outIndex: Int, _ y: Range<Int>, _ x: Range<Int>, _ scale: Float) -> Void) {
+    private func sweep(_ inShape: [Int], _ body: WindowAverage.Window) {
         let (h, w, oh, ow) = (inShape[2], inShape[3], outputSize.h, outputSize.w)
         Parallel.forEach(inShape[0] * inShape[1], costPerItem: h * w) { pl in
             for oy in 0..<oh {
@@ -39,37 +39,13 @@ public final class AdaptiveAvgPool2d: Layer, ShapeInferring {
     public func forward(_ input: Tensor) throws -> Tensor {
         let outShape = try outputShape(for: input.shape)
         cachedInputShape = input.shape
-        let planeIn = input.shape[2] * input.shape[3], planeOut = outShape[2] * outShape[3], w = input.shape[3]
-        var out = Tensor(uninitialized: outShape)
-        input.withUnsafeBufferPointer { xb in
-            out.withUnsafeMutableBufferPointer { ob in
-                let xp = xb.baseAddress!, op = ob.baseAddress!
-                sweep(input.shape) { pl, o, ys, xs, scale in
-                    let src = xp + pl * planeIn
-                    var s: Float = 0
-                    for y in ys { for x in xs { s += src[y * w + x] } }
-                    op[pl * planeOut + o] = s * scale
-                }
-            }
-        }
-        return out
+        return WindowAverage.forward(input, outShape: outShape) { sweep(input.shape, $0) }
     }
 
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         guard let inShape = cachedInputShape else { throw TensorError.invalid("AdaptiveAvgPool2d.backward called before forward") }
-        try Elementwise.checkSame(gradOutput, try outputShape(for: inShape), "AdaptiveAvgPool2d")
-        let planeIn = inShape[2] * inShape[3], planeOut = outputSize.h * outputSize.w, w = inShape[3]
-        var gradInput = Tensor(zeros: inShape)
-        gradOutput.withUnsafeBufferPointer { gb in
-            gradInput.withUnsafeMutableBufferPointer { db in
-                let gp = gb.baseAddress!, dp = db.baseAddress!
-                sweep(inShape) { pl, o, ys, xs, scale in
-                    let dst = dp + pl * planeIn
-                    let g = gp[pl * planeOut + o] * scale
-                    for y in ys { for x in xs { dst[y * w + x] += g } }
-                }
-            }
-        }
-        return gradInput
+        let outShape = try outputShape(for: inShape)
+        try Elementwise.checkSame(gradOutput, outShape, "AdaptiveAvgPool2d")
+        return WindowAverage.backward(gradOutput, inShape: inShape, outShape: outShape) { sweep(inShape, $0) }
     }
 }

@@ -41,7 +41,7 @@ public final class AvgPool2d: Layer, ShapeInferring {
 
     /// Visits each output cell with its clipped window and 1/divisor.
     private func sweep(_ inShape: [Int], _ outShape: [Int],
-                       _ body: (_ plane: Int, _ outIndex: Int, _ y: Range<Int>, _ x: Range<Int>, _ scale: Float) -> Void) {
+                       _ body: WindowAverage.Window) {
         let (h, w, oh, ow) = (inShape[2], inShape[3], outShape[2], outShape[3])
         let (kh, kw, sh, sw, ph, pw, inc) = (kernel.h, kernel.w, stride.h, stride.w, padding.h, padding.w, countIncludePad)
         Parallel.forEach(outShape[0] * outShape[1], costPerItem: oh * ow * kh * kw) { pl in
@@ -59,38 +59,13 @@ public final class AvgPool2d: Layer, ShapeInferring {
     public func forward(_ input: Tensor) throws -> Tensor {
         let outShape = try outputShape(for: input.shape)
         cachedInputShape = input.shape
-        let planeIn = input.shape[2] * input.shape[3], planeOut = outShape[2] * outShape[3], w = input.shape[3]
-        var out = Tensor(uninitialized: outShape)
-        input.withUnsafeBufferPointer { xb in
-            out.withUnsafeMutableBufferPointer { ob in
-                let xp = xb.baseAddress!, op = ob.baseAddress!
-                sweep(input.shape, outShape) { pl, o, ys, xs, scale in
-                    let src = xp + pl * planeIn
-                    var s: Float = 0
-                    for y in ys { for x in xs { s += src[y * w + x] } }
-                    op[pl * planeOut + o] = s * scale
-                }
-            }
-        }
-        return out
+        return WindowAverage.forward(input, outShape: outShape) { sweep(input.shape, outShape, $0) }
     }
 
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
         guard let inShape = cachedInputShape else { throw TensorError.invalid("AvgPool2d.backward called before forward") }
         let outShape = try outputShape(for: inShape)
         try Elementwise.checkSame(gradOutput, outShape, "AvgPool2d")
-        let planeIn = inShape[2] * inShape[3], planeOut = outShape[2] * outShape[3], w = inShape[3]
-        var gradInput = Tensor(zeros: inShape)
-        gradOutput.withUnsafeBufferPointer { gb in
-            gradInput.withUnsafeMutableBufferPointer { db in
-                let gp = gb.baseAddress!, dp = db.baseAddress!
-                sweep(inShape, outShape) { pl, o, ys, xs, scale in
-                    let dst = dp + pl * planeIn
-                    let g = gp[pl * planeOut + o] * scale
-                    for y in ys { for x in xs { dst[y * w + x] += g } }
-                }
-            }
-        }
-        return gradInput
+        return WindowAverage.backward(gradOutput, inShape: inShape, outShape: outShape) { sweep(inShape, outShape, $0) }
     }
 }
