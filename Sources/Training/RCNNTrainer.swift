@@ -201,19 +201,17 @@ public final class RCNNTrainer {
             for i in 0..<initial { pool.swapAt(i, i + rng.next(below: pool.count - i)) }
             cache.formUnion(pool[0..<initial])
             var svm = LinearSVM(weights: [Float](repeating: 0, count: d), bias: 0)
+            var feats = [Float](), labels = [Float]()
             for round in 0...max(0, rcnn.miningRounds) {
-                let negs = Array(cache)
-                var feats = [Float](), labels = [Float]()
-                feats.reserveCapacity((positives.count + negs.count) * d)
+                feats.removeAll(keepingCapacity: true)
+                labels.removeAll(keepingCapacity: true)
                 for r in positives { feats += data[r.image].features[(r.row * d)..<((r.row + 1) * d)]; labels.append(1) }
-                for r in negs { feats += data[r.image].features[(r.row * d)..<((r.row + 1) * d)]; labels.append(-1) }
-                svm = LinearSVM.train(features: feats, labels: labels, dimension: d, options: options)
-                if round == rcnn.miningRounds { 
-                    let s = svm.scores(features: feats, count: labels.count)
-                    let correct = zip(s, labels).filter { ($0 > 0) == ($1 > 0) }.count
-                    summary.svmTrainingAccuracy.append(Double(correct) / Double(labels.count))
-                    break
+                // Sorted: a Set's order changes between processes, the result must not.
+                for r in cache.sorted(by: { ($0.image, $0.row) < ($1.image, $1.row) }) {
+                    feats += data[r.image].features[(r.row * d)..<((r.row + 1) * d)]; labels.append(-1)
                 }
+                svm = LinearSVM.train(features: feats, labels: labels, dimension: d, options: options)
+                if round == rcnn.miningRounds { break }
                 // Hard negatives: outside the margin's safe side; easy ones leave the cache.
                 var added = 0
                 for r in negatives {
@@ -225,13 +223,12 @@ public final class RCNNTrainer {
                     }
                 }
                 log("class \(detector.classes[k]): mining round \(round + 1): \(added) hard negatives added, cache \(cache.count)")
-                if added == 0 {
-                    let s = svm.scores(features: feats, count: labels.count)
-                    let correct = zip(s, labels).filter { ($0 > 0) == ($1 > 0) }.count
-                    summary.svmTrainingAccuracy.append(Double(correct) / Double(labels.count))
-                    break
-                }
+                if added == 0 { break }
             }
+            // Accuracy on the set the final SVM was fitted to.
+            let scores = svm.scores(features: feats, count: labels.count)
+            let correct = zip(scores, labels).filter { ($0 > 0) == ($1 > 0) }.count
+            summary.svmTrainingAccuracy.append(Double(correct) / Double(labels.count))
             detector.svms[k] = svm
         }
     }
