@@ -29,15 +29,17 @@ def read_voc(path):
     return filename, objects
 
 
-def best_iou(gt, boxes):
+def best_iou(gt, boxes, with_box=False):
     if len(boxes) == 0:
-        return 0.0
+        return (0.0, None) if with_box else 0.0
     w = np.minimum(boxes[:, 2], gt[2]) - np.maximum(boxes[:, 0], gt[0])
     h = np.minimum(boxes[:, 3], gt[3]) - np.maximum(boxes[:, 1], gt[1])
     inter = np.where((w > 0) & (h > 0), w * h, 0.0)
     area_b = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     area_g = (gt[2] - gt[0]) * (gt[3] - gt[1])
-    return float(np.max(inter / (area_b + area_g - inter)))
+    iou = inter / (area_b + area_g - inter)
+    i = int(np.argmax(iou))
+    return (float(iou[i]), boxes[i]) if with_box else float(iou[i])
 
 
 def main():
@@ -48,6 +50,7 @@ def main():
     ap.add_argument("--max-side", type=int, default=500, help="0: no downscale")
     ap.add_argument("--mode", choices=["fast", "single", "quality"], default="fast")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--verbose", action="store_true", help="print each ground-truth box's best overlap")
     args = ap.parse_args()
 
     stems = sorted(f[:-4] for f in os.listdir(args.annotations) if f.lower().endswith(".xml"))
@@ -84,7 +87,12 @@ def main():
         nboxes += len(boxes)
         images += 1
         for label, (x1, y1, x2, y2) in objects:
-            overlaps.append((label, best_iou((x1 * sx, y1 * sy, x2 * sx, y2 * sy), boxes)))
+            gt = (x1 * sx, y1 * sy, x2 * sx, y2 * sy)
+            best, box = best_iou(gt, boxes, with_box=True)
+            overlaps.append((label, best))
+            if args.verbose:
+                found = "none" if box is None else "(%.0f, %.0f, %.0f, %.0f)" % tuple(box)
+                print(f"  {stem} {label} (%.0f, %.0f, %.0f, %.0f) best IoU {best:.3f} by {found}" % gt)
 
     ious = np.array([o for _, o in overlaps])
     classes = sorted({l for l, _ in overlaps})

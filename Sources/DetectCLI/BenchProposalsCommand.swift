@@ -4,6 +4,7 @@ import Dispatch
 import Foundation
 import Imaging
 import Proposals
+import Store
 
 extension SelectiveSearch.Mode: ExpressibleByArgument {}
 
@@ -23,10 +24,10 @@ public struct BenchProposals: ParsableCommand {
     @Argument(help: "Folder of JPEG images.")
     public var imagesDir: String
 
-    @Option(help: "Folder of annotation files, one per image with the same stem.")
+    @Option(help: "Annotations: a folder of VOC XML files (one per image) or of YOLO txt files, or a COCO JSON or CSV file.")
     public var annotations: String
 
-    @Option(help: "Annotation format (voc: Pascal VOC XML, 1-based inclusive pixel boxes).")
+    @Option(help: "Annotation format: voc (Pascal VOC XML), coco (COCO instances JSON), yolo (YOLO txt) or csv (path,x1,y1,x2,y2,class).")
     public var format: String = "voc"
 
     @Option(help: "Selective search mode: single, fast or quality.")
@@ -47,7 +48,7 @@ public struct BenchProposals: ParsableCommand {
     @Option(help: "Only the images whose stems are listed in this file, one per line (e.g. a VOC split).")
     public var list: String?
 
-    @Flag(help: "Print per-image figures.")
+    @Flag(help: "Print per-image figures and each ground-truth box's best overlap.")
     public var verbose = false
 
     @Flag(help: "End with one JSON line: mode, images, seconds_per_image, boxes_per_image, recall_at_0_5, recall_at_0_7, mabo.")
@@ -56,15 +57,15 @@ public struct BenchProposals: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        guard format.lowercased() == "voc" else {
-            throw ValidationError("unsupported --format '\(format)': only 'voc' is supported")
+        guard AnnotationFormat(rawValue: format.lowercased()) != nil else {
+            throw ValidationError("unsupported --format '\(format)': use voc, coco, yolo or csv")
         }
         guard maxSide >= 0 else { throw ValidationError("--max-side must be 0 or positive") }
         guard maxBoxes >= 0 else { throw ValidationError("--max-boxes must be 0 or positive") }
     }
 
     public func run() throws {
-        let stems = try annotatedStems()
+        let entries = try annotatedImages()
         var search = SelectiveSearch(mode: mode)
         search.minSide = minSide
         search.maxBoxes = maxBoxes > 0 ? maxBoxes : nil
@@ -72,14 +73,11 @@ public struct BenchProposals: ParsableCommand {
 
         var seconds = 0.0, cpuSeconds = 0.0, boxCount = 0, images = 0
         var bestOverlaps: [(label: String, iou: Float)] = []
-        for stem in stems {
-            let xmlPath = (annotations as NSString).appendingPathComponent(stem + ".xml")
-            let annotation = try VOCAnnotation.read(path: xmlPath)
-            let imagePath = (imagesDir as NSString).appendingPathComponent(
-                annotation.filename ?? stem + ".jpg")
+        for annotation in entries {
+            let stem = annotation.stem
             let image: Image
-            do { image = try JPEG.decode(path: imagePath) } catch {
-                FileHandle.standardError.write(Data("skipping \(stem): \(error)\n".utf8))
+            do { image = try JPEG.decode(path: annotation.path) } catch {
+                FileHandle.standardError.write(Data("skipping \(annotation.path): \(error)\n".utf8))
                 continue
             }
             let small = maxSide > 0 ? SelectiveSearch.downscaled(image, maxSide: maxSide) : image
@@ -93,16 +91,26 @@ public struct BenchProposals: ParsableCommand {
             boxCount += proposals.count
             images += 1
             var hits = 0
+            var objectLines: [String] = []
             for object in annotation.objects {
                 let gt = Box(x1: object.box.x1 * sx, y1: object.box.y1 * sy,
                              x2: object.box.x2 * sx, y2: object.box.y2 * sy)
-                let best = proposals.reduce(Float(0)) { max($0, iou(gt, $1)) }
-                bestOverlaps.append((object.label, best))
+                var best: Float = 0, bestBox: Box?
+                for p in proposals {
+                    let o = iou(gt, p)
+                    if o > best { best = o; bestBox = p }
+                }
+                bestOverlaps.append((object.category, best))
                 if best >= 0.5 { hits += 1 }
+                // Both boxes in the searched (downscaled) image's pixels, 0-based, x2/y2 exclusive.
+                let found = bestBox.map { String(format: "(%.0f, %.0f, %.0f, %.0f)", $0.x1, $0.y1, $0.x2, $0.y2) } ?? "none"
+                objectLines.append(String(format: "  %@ %@ (%.0f, %.0f, %.0f, %.0f) best IoU %.3f by %@",
+                                          stem, object.category, gt.x1, gt.y1, gt.x2, gt.y2, best, found))
             }
             if verbose && !json {
                 print(String(format: "%@  %.3f s  %d boxes  recall@0.5 %d/%d",
                              stem, elapsed, proposals.count, hits, annotation.objects.count))
+                objectLines.forEach { print($0) }
             }
         }
         guard images > 0 else {
@@ -138,22 +146,57 @@ public struct BenchProposals: ParsableCommand {
         }
     }
 
-    /// Stems with an annotation file, sorted, optionally restricted to `--list`.
-    private func annotatedStems() throws -> [String] {
-        let files: [String]
-        do { files = try FileManager.default.contentsOfDirectory(atPath: annotations) } catch {
-            throw BenchProposalsError.unreadable(path: annotations, reason: "cannot list the folder")
+    /// One image to search: where it is, the stem `--list` refers to, its boxes.
+    struct Entry {
+        var path: String
+        var stem: String
+        var objects: [AnnotatedObject]
+    }
+
+    /// The annotated images, sorted by stem, optionally restricted to `--list`.
+    /// VOC files are read one by one, so a malformed file or a missing image is
+    /// reported and skipped without losing the rest; the one-file formats
+    /// (COCO, CSV) and YOLO folders are read whole and rejected whole.
+    func annotatedImages() throws -> [Entry] {
+        let annotationFormat = AnnotationFormat(rawValue: format.lowercased())!
+        var entries: [Entry] = []
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: annotations, isDirectory: &isDirectory)
+        guard exists else { throw BenchProposalsError.unreadable(path: annotations, reason: "no such file or directory") }
+        if annotationFormat == .voc && isDirectory.boolValue {
+            let names: [String]
+            do { names = try FileManager.default.contentsOfDirectory(atPath: annotations) } catch {
+                throw BenchProposalsError.unreadable(path: annotations, reason: "cannot list the folder")
+            }
+            for name in names.sorted() where name.lowercased().hasSuffix(".xml") {
+                let file = (annotations as NSString).appendingPathComponent(name)
+                do {
+                    let set = try AnnotationFormat.voc.read(path: file, imagesDirectory: imagesDir)
+                    for image in set.images {
+                        entries.append(Entry(path: image.path, stem: String(name.dropLast(4)), objects: image.objects))
+                    }
+                } catch {
+                    FileHandle.standardError.write(Data("skipping \(error)\n".utf8))
+                }
+            }
+        } else {
+            let set = try annotationFormat.read(path: annotations, imagesDirectory: imagesDir)
+            for warning in set.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+            for image in set.images {
+                let stem = ((image.fileName as NSString).lastPathComponent as NSString).deletingPathExtension
+                entries.append(Entry(path: image.path, stem: stem, objects: image.objects))
+            }
+            entries.sort { $0.stem < $1.stem }
         }
-        var stems = files.filter { $0.lowercased().hasSuffix(".xml") }.map { String($0.dropLast(4)) }.sorted()
         if let list {
             guard let text = try? String(contentsOfFile: list, encoding: .utf8) else {
                 throw BenchProposalsError.unreadable(path: list, reason: "cannot read the list")
             }
             let wanted = Set(text.split(whereSeparator: \.isNewline)
                 .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-            stems = stems.filter { wanted.contains($0) }
+            entries = entries.filter { wanted.contains($0.stem) }
         }
-        return stems
+        return entries
     }
 
     private func iou(_ a: Box, _ b: Box) -> Float {
@@ -172,74 +215,13 @@ public struct BenchProposals: ParsableCommand {
 /// Errors of `detect bench proposals`, naming the file at fault.
 public enum BenchProposalsError: Error, CustomStringConvertible {
     case unreadable(path: String, reason: String)
-    case badAnnotation(path: String, reason: String)
     case noImages(imagesDir: String, annotationsDir: String)
 
     public var description: String {
         switch self {
         case let .unreadable(path, reason): return "\(path): \(reason)"
-        case let .badAnnotation(path, reason): return "\(path): invalid VOC annotation: \(reason)"
         case let .noImages(images, annotations):
             return "no annotated images found: \(annotations) has no annotation file whose image is in \(images)"
         }
-    }
-}
-
-/// The few fields of a Pascal VOC annotation the benchmark needs, read with a
-/// minimal tag scanner (VOC files are flat and machine-written).
-struct VOCAnnotation {
-    struct Object { var label: String; var box: Box }
-    var filename: String?
-    var objects: [Object]
-
-    static func read(path: String) throws -> VOCAnnotation {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw BenchProposalsError.unreadable(path: path, reason: "cannot read file")
-        }
-        return try parse(text, path: path)
-    }
-
-    static func parse(_ text: String, path: String) throws -> VOCAnnotation {
-        guard text.contains("<annotation") else {
-            throw BenchProposalsError.badAnnotation(path: path, reason: "no <annotation> element")
-        }
-        var objects: [Object] = []
-        for chunk in blocks("object", in: text[...]) {
-            guard let name = value("name", in: chunk), let bndbox = blocks("bndbox", in: chunk).first else {
-                throw BenchProposalsError.badAnnotation(path: path, reason: "object without <name> or <bndbox>")
-            }
-            var c: [Float] = []
-            for tag in ["xmin", "ymin", "xmax", "ymax"] {
-                guard let s = value(tag, in: bndbox), let v = Float(s) else {
-                    throw BenchProposalsError.badAnnotation(path: path, reason: "object '\(name)' has no numeric <\(tag)>")
-                }
-                c.append(v)
-            }
-            guard c[2] >= c[0], c[3] >= c[1] else {
-                throw BenchProposalsError.badAnnotation(path: path, reason: "object '\(name)' has xmax < xmin or ymax < ymin")
-            }
-            // VOC is 1-based inclusive: pixel columns xmin...xmax are x1 = xmin - 1, x2 = xmax.
-            objects.append(Object(label: name, box: Box(x1: c[0] - 1, y1: c[1] - 1, x2: c[2], y2: c[3])))
-        }
-        return VOCAnnotation(filename: value("filename", in: text), objects: objects)
-    }
-
-    /// Contents of every `<tag>...</tag>` in `text`.
-    private static func blocks(_ tag: String, in text: Substring) -> [Substring] {
-        var out: [Substring] = []
-        var rest = text
-        while let open = rest.range(of: "<\(tag)>"), let close = rest.range(of: "</\(tag)>", range: open.upperBound..<rest.endIndex) {
-            out.append(rest[open.upperBound..<close.lowerBound])
-            rest = rest[close.upperBound...]
-        }
-        return out
-    }
-
-    private static func value(_ tag: String, in text: Substring) -> String? {
-        blocks(tag, in: text).first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-    }
-
-    private static func value(_ tag: String, in text: String) -> String? {
-        value(tag, in: text[...])
     }
 }

@@ -133,6 +133,21 @@ final class VOCImportTests: XCTestCase {
         XCTAssertEqual(try store.rowCounts().values.reduce(0, +), 0)
     }
 
+    /// A <filename> whose extension is stale (the image was converted to JPEG
+    /// afterwards) still finds the image of the same name.
+    func testStaleExtensionInFilenameFindsTheJPEG() throws {
+        try Fixture.requireBCCD()
+        let directory = try Fixture.temporaryDirectory(self)
+        try Fixture.write("""
+            <annotation><filename>BloodImage_00001.png</filename>
+            <object><name>RBC</name><bndbox><xmin>11</xmin><ymin>21</ymin><xmax>40</xmax><ymax>50</ymax></bndbox></object>
+            </annotation>
+            """, to: "\(directory)/x.xml")
+        let set = try AnnotationFormat.voc.read(path: directory, imagesDirectory: Fixture.bccdImages)
+        XCTAssertEqual(set.images.map { ($0.path as NSString).lastPathComponent }, ["BloodImage_00001.jpg"])
+        XCTAssertEqual(set.images[0].objects.map(\.box), [Box(x1: 10, y1: 20, x2: 40, y2: 50)])
+    }
+
     func testDegenerateBoxSkippedWithWarningAndMissingSizeReadFromJPEG() throws {
         try Fixture.requireBCCD()
         let directory = try Fixture.temporaryDirectory(self)

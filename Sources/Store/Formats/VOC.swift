@@ -77,6 +77,13 @@ enum VOCFormat {
         if imagePath == nil, (fileName as NSString).pathExtension.isEmpty {
             imagePath = ["jpg", "jpeg", "JPG", "JPEG"].lazy.compactMap { FormatSupport.find(fileName + "." + $0, in: imageDirectories) }.first
         }
+        if imagePath == nil {
+            // Converted datasets often keep a stale extension in <filename> (a.png for a.jpg).
+            // Only the same name is tried: another image's boxes must never be matched to it.
+            let stem = (fileName as NSString).deletingPathExtension
+            imagePath = ["jpg", "jpeg", "JPG", "JPEG"].lazy.map { stem + "." + $0 }
+                .compactMap { FormatSupport.find($0, in: imageDirectories) }.first
+        }
         if imagePath == nil, let tag = root.child("path")?.trimmedText, tag.hasPrefix("/"), FormatSupport.isFile(tag) {
             imagePath = tag
         }
