@@ -49,6 +49,8 @@ def main():
     ap.add_argument("--list", help="only these stems, one per line")
     ap.add_argument("--max-side", type=int, default=500, help="0: no downscale")
     ap.add_argument("--mode", choices=["fast", "single", "quality"], default="fast")
+    ap.add_argument("--base-k", type=int, default=150, help="fast/quality: first k (OpenCV's default 150)")
+    ap.add_argument("--inc-k", type=int, default=150, help="fast/quality: k step (OpenCV's default 150)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--verbose", action="store_true", help="print each ground-truth box's best overlap")
     args = ap.parse_args()
@@ -77,8 +79,12 @@ def main():
         sx, sy = small.shape[1] / w, small.shape[0] / h
         start, cpu_start = time.perf_counter(), time.process_time()
         ss.setBaseImage(small)
-        {"fast": ss.switchToSelectiveSearchFast, "single": ss.switchToSingleStrategy,
-         "quality": ss.switchToSelectiveSearchQuality}[args.mode]()
+        if args.mode == "fast":
+            ss.switchToSelectiveSearchFast(args.base_k, args.inc_k)
+        elif args.mode == "quality":
+            ss.switchToSelectiveSearchQuality(args.base_k, args.inc_k)
+        else:
+            ss.switchToSingleStrategy()
         rects = ss.process()
         seconds += time.perf_counter() - start
         cpu_seconds += time.process_time() - cpu_start

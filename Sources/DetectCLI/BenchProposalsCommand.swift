@@ -36,7 +36,7 @@ public struct BenchProposals: ParsableCommand {
     @Option(help: "Downscale images so the longer side is at most this many pixels (0: never).")
     public var maxSide: Int = 500
 
-    @Option(help: "Drop proposals whose width or height is below this many pixels (after downscaling).")
+    @Option(help: "Drop proposals whose width or height is below this many pixels of the original image.")
     public var minSide: Float = 20
 
     @Option(help: "Keep at most this many best-ranked proposals per image (0: all).")
@@ -84,6 +84,10 @@ public struct BenchProposals: ParsableCommand {
             let sx = Float(small.width) / Float(image.width), sy = Float(small.height) / Float(image.height)
             let start = DispatchTime.now().uptimeNanoseconds
             let cpuStart = clock()
+            // The search gets the downscaled copy (so only the search is timed);
+            // --min-side is in the original's pixels, as when it downscales itself.
+            var search = search
+            search.minSide = minSide * max(sx, sy)
             let proposals = search.proposals(for: small)
             cpuSeconds += Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

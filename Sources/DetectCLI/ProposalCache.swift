@@ -2,6 +2,7 @@ import Foundation
 import Boxes
 import Imaging
 import Pipelines
+import Proposals
 
 /// Selective search proposals of training images, computed once and kept in a
 /// JSON file next to the model so that an interrupted or repeated training run
@@ -9,7 +10,7 @@ import Pipelines
 enum ProposalCache {
     static func proposals(for paths: [String], config: PipelineConfig.SelectiveSearchConfig,
                           cachePath: String) throws -> [String: [Box]] {
-        let key = "\(config.mode)|\(config.maxSide)|\(config.minBoxSide)|\(config.maxProposals)"
+        let key = "r\(SelectiveSearch.revision)|\(config.mode)|\(config.maxSide)|\(config.minBoxSide)|\(config.maxProposals)"
         var cache: [String: [Box]] = [:]
         if let data = FileManager.default.contents(atPath: cachePath),
            let stored = try? JSONDecoder().decode(Stored.self, from: data), stored.key == key {

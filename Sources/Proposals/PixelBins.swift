@@ -24,12 +24,22 @@ public struct PixelBins: Sendable {
     /// Length of a region's texture histogram: 8 orientations x 10 bins per channel.
     public var textureDimensions: Int { channels * PixelBins.orientations * PixelBins.textureBins }
 
-    public init(_ planes: ColorPlanes, textureSigma: Float = 1) {
+    /// The oriented response that reaches the last texture bin: 0.43 of the
+    /// 0...255 channel range, the constant of the authors' release (their
+    /// `maxVal = 0.43` on 0...1 images). A fixed scale keeps a region's texture
+    /// histogram independent of the rest of the image: scaling by the image's
+    /// largest response instead lets one strong edge squash every other pixel
+    /// into the first bin.
+    public static let defaultTextureRange: Float = 0.43 * 255
+
+    /// `textureRange`: the response mapped to the last bin (larger ones saturate
+    /// there); nil scales each channel by its own largest response.
+    public init(_ planes: ColorPlanes, textureSigma: Float = 1, textureRange: Float? = PixelBins.defaultTextureRange) {
         width = planes.width
         height = planes.height
         channels = planes.channels
         colour = PixelBins.colourBins(planes)
-        texture = PixelBins.textureBins(planes, sigma: textureSigma)
+        texture = PixelBins.textureBins(planes, sigma: textureSigma, range: textureRange)
     }
 
     static func colourBins(_ planes: ColorPlanes) -> [UInt8] {
@@ -48,9 +58,11 @@ public struct PixelBins: Sendable {
 
     /// Gaussian derivatives (σ = 1) in x and y steered to 8 orientations
     /// θ = 0°, 45°, ..., 315°; each oriented response is rectified (negative
-    /// part dropped: the opposite orientation carries it) and binned into 10
-    /// bins spanning 0 to the channel's largest response.
-    static func textureBins(_ planes: ColorPlanes, sigma: Float) -> [UInt8] {
+    /// part dropped: the opposite orientation carries it) and quantised into 10
+    /// bins centred on 0, range/9, ..., range (rounding, as the authors' code
+    /// does), responses beyond `range` in the last bin. With `range` nil it is
+    /// the channel's largest response.
+    static func textureBins(_ planes: ColorPlanes, sigma: Float, range: Float?) -> [UInt8] {
         let n = planes.planeSize, w = planes.width, h = planes.height
         let o = orientations
         var out = [UInt8](repeating: 0, count: planes.channels * o * n)
@@ -75,18 +87,21 @@ public struct PixelBins: Sendable {
                 GaussianFilter.convolveColumns(t, px, width: w, height: h, half: gk, odd: false)
                 GaussianFilter.convolveRows(src, t, width: w, height: h, half: gk, odd: false)
                 GaussianFilter.convolveColumns(t, py, width: w, height: h, half: dk, odd: true)
-                // The largest oriented response over all 8 orientations.
-                var largest: Float = 0
-                let c0 = cosines[0], s0 = sines[0], c1 = cosines[1], s1 = sines[1]
-                let c2 = cosines[2], s2 = sines[2], c3 = cosines[3], s3 = sines[3]
-                for i in 0..<n {
-                    let x = px[i], y = py[i]
-                    let m = max(max(abs(c0 * x + s0 * y), abs(c1 * x + s1 * y)),
-                                max(abs(c2 * x + s2 * y), abs(c3 * x + s3 * y)))
-                    largest = max(largest, m)
+                var top: Float
+                if let range { top = range } else {
+                    // The largest oriented response over all 8 orientations.
+                    top = 0
+                    let c0 = cosines[0], s0 = sines[0], c1 = cosines[1], s1 = sines[1]
+                    let c2 = cosines[2], s2 = sines[2], c3 = cosines[3], s3 = sines[3]
+                    for i in 0..<n {
+                        let x = px[i], y = py[i]
+                        let m = max(max(abs(c0 * x + s0 * y), abs(c1 * x + s1 * y)),
+                                    max(abs(c2 * x + s2 * y), abs(c3 * x + s3 * y)))
+                        top = max(top, m)
+                    }
                 }
-                guard largest > 0 else { continue }   // flat channel: every bin 0
-                let scale = Float(textureBins) / largest
+                guard top > 0 else { continue }   // flat channel: every bin 0
+                let scale = Float(textureBins - 1) / top
                 // Orientations k and k + 4 are opposite: a pixel's response is
                 // positive in at most one of them, and the other gets bin 0.
                 for k in 0..<(o / 2) {
@@ -95,7 +110,7 @@ public struct PixelBins: Sendable {
                     let backward = ob.baseAddress! + (c * o + k + o / 2) * n
                     for i in 0..<n {
                         let r = cs * px[i] + sn * py[i]
-                        let bin = UInt8(min(textureBins - 1, Int(abs(r) * scale)))
+                        let bin = UInt8(min(textureBins - 1, Int(abs(r) * scale + 0.5)))
                         forward[i] = r > 0 ? bin : 0
                         backward[i] = r > 0 ? 0 : bin
                     }

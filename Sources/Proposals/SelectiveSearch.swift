@@ -61,8 +61,10 @@ public struct SelectiveSearch: Sendable {
     public var strategies: [Strategy]
     /// Gaussian smoothing before segmentation.
     public var sigma: Float = 0.8
-    /// Boxes whose width or height is below this (in the pixels of the image the
-    /// search ran on, i.e. after any downscale) are dropped.
+    /// Boxes whose width or height is below this many pixels of the input image
+    /// are dropped. It is a property of the objects sought, so it is measured in
+    /// the image's own pixels, not in those of the downscaled copy the search
+    /// runs on (a 20 px object of a 1,000 px photo is 10 px at 500).
     public var minSide: Float = 20
     /// Keep at most this many of the best-ranked boxes; nil keeps all.
     public var maxBoxes: Int? = nil
@@ -71,6 +73,13 @@ public struct SelectiveSearch: Sendable {
     public var maxSide: Int? = nil
     /// Seed of the random factor of the ranking: same seed, same order.
     public var seed: UInt64 = 1
+    /// Oriented-derivative response that fills the last texture bin (see
+    /// `PixelBins.defaultTextureRange`); nil scales by each image's largest response.
+    public var textureRange: Float? = PixelBins.defaultTextureRange
+
+    /// Changes whenever the same image and settings give different boxes, so
+    /// stored proposals can tell they are stale.
+    public static let revision = 2
 
     public init(strategies: [Strategy]) {
         self.strategies = strategies
@@ -90,9 +99,9 @@ public struct SelectiveSearch: Sendable {
     /// (0-based, x2/y2 exclusive), without duplicates.
     public func proposals(for image: Image) -> [Box] {
         let work = maxSide.map { Downscale.fitting(image, maxSide: $0) } ?? image
-        let ranked = rankedBoxes(work)
         let sx = Float(image.width) / Float(work.width)
         let sy = Float(image.height) / Float(work.height)
+        let ranked = rankedBoxes(work, minSide: minSide / max(sx, sy))
         let scaled = sx != 1 || sy != 1
         return ranked.map { b in
             guard scaled else { return b }
@@ -101,8 +110,9 @@ public struct SelectiveSearch: Sendable {
         }
     }
 
-    /// All hierarchies of `image` (no downscale), pooled, ranked, filtered, deduplicated, capped.
-    func rankedBoxes(_ image: Image) -> [Box] {
+    /// All hierarchies of `image` (no downscale), pooled, ranked, filtered
+    /// (sides under `minSide` pixels of `image`), deduplicated, capped.
+    func rankedBoxes(_ image: Image, minSide: Float) -> [Box] {
         let hierarchies = self.hierarchies(image)
         // Rank = level counted from the top of its hierarchy (1 = whole image)
         // times a random number in (0, 1]: large regions come first on average,
@@ -121,7 +131,7 @@ public struct SelectiveSearch: Sendable {
         candidates.sort { $0.priority < $1.priority }
         var seen = Set<UInt64>()
         var out: [Box] = []
-        let minSide = Int32(max(0, self.minSide.rounded(.up)))
+        let minSide = Int32(max(0, minSide.rounded(.up)))
         let limit = maxBoxes ?? Int.max
         for c in candidates {
             if out.count >= limit { break }
@@ -142,10 +152,10 @@ public struct SelectiveSearch: Sendable {
     /// independent jobs in parallel.
     func hierarchies(_ image: Image) -> [[Int32]] {
         let spaces = unique(strategies.map(\.colorSpace))
-        let sigma = self.sigma
+        let sigma = self.sigma, textureRange = self.textureRange
         let prepared: [(GraphSegmentation, PixelBins)] = parallelMap(spaces.count) { i in
             let planes = spaces[i].convert(image)
-            return (GraphSegmentation(planes, sigma: sigma), PixelBins(planes))
+            return (GraphSegmentation(planes, sigma: sigma), PixelBins(planes, textureRange: textureRange))
         }
         struct SegmentationKey: Hashable { var space: ColorSpace; var k: Float; var minSize: Int }
         let keys = unique(strategies.map { SegmentationKey(space: $0.colorSpace, k: $0.k, minSize: $0.minSize) })

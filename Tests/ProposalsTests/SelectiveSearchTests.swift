@@ -139,6 +139,25 @@ final class SelectiveSearchTests: XCTestCase {
         XCTAssertEqual(small[0, 25, 40], 220, accuracy: 1e-3)
     }
 
+    /// The minimum side is in the input image's pixels: a 32 px square of a
+    /// 400 px image searched at 100 px (8 px there) is kept with minSide 20,
+    /// and nothing under 20 input pixels is.
+    func testMinimumSideIsInInputPixelsWhenDownscaled() {
+        let image = GraphSegmentationTests.painted(width: 400, height: 200, background: (30, 30, 30), [
+            (100, 40, 220, 160, 220, 200, 40),
+            (300, 60, 332, 92, 40, 90, 230),
+        ])
+        var search = SelectiveSearch(strategies: [.init(colorSpace: .rgb, k: 10, minSize: 10, measures: .all)])
+        search.maxSide = 100
+        search.minSide = 20
+        let boxes = search.proposals(for: image)
+        XCTAssertTrue(boxes.allSatisfy { $0.width >= 20 && $0.height >= 20 }, "\(boxes)")
+        XCTAssertTrue(boxes.contains { abs($0.x1 - 300) <= 4 && abs($0.y1 - 60) <= 4
+                                      && abs($0.x2 - 332) <= 4 && abs($0.y2 - 92) <= 4 }, "\(boxes)")
+        search.minSide = 40
+        XCTAssertFalse(search.proposals(for: image).contains { $0.width < 40 || $0.height < 40 })
+    }
+
     func testTinyAndOutOfRangeImagesDoNotCrash() {
         for (w, h) in [(1, 1), (1, 7), (7, 1), (3, 2), (25, 21)] {
             var pixels = (0..<(3 * w * h)).map { Float(($0 * 37) % 300) - 20 }
