@@ -68,7 +68,11 @@ final class SimilarityTests: XCTestCase {
         let red = Image(width: 1, height: 1, fill: (255, 0, 0))
         XCTAssertEqual(ColorSpace.hsv.convert(red).values, [0, 255, 255])
         let cyan = Image(width: 1, height: 1, fill: (0, 255, 255))
-        XCTAssertEqual(ColorSpace.hue.convert(cyan).values[0], 127.5, accuracy: 1e-3)
+        XCTAssertEqual(ColorSpace.hue.convert(cyan).values[0], 90, accuracy: 1e-3)   // 180° in 2° steps
+        let orange = ColorSpace.hsv.convert(Image(width: 1, height: 1, fill: (200, 100, 50))).values
+        XCTAssertEqual(orange[0], 10, accuracy: 1e-3)   // 20°
+        XCTAssertEqual(orange[1], 255 * 150 / 200, accuracy: 1e-3)
+        XCTAssertEqual(orange[2], 200, accuracy: 1e-3)
         let white = ColorSpace.lab.convert(Image(width: 1, height: 1, fill: (255, 255, 255))).values
         XCTAssertEqual(white[0], 255, accuracy: 0.5)
         XCTAssertEqual(white[1], 128, accuracy: 0.5)
