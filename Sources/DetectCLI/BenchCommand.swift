@@ -9,6 +9,7 @@ public struct BenchCommand: ParsableCommand {
         subcommands: [
             BenchEngine.self,
             BenchProposals.self,
+            BenchPipelines.self,
             BenchImagingCommand.self,
             BenchIOCommand.self,
         ])

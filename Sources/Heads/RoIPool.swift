@@ -82,6 +82,48 @@ public final class RoIPool {
                 }
             }
         }
+        if !record {
+            // Inference: maxima only, a bin's channels contiguous while they are
+            // reduced (vectorised), then written out channel-first in one pass per RoI.
+            channelLast.withUnsafeBufferPointer { fin in
+                output.withUnsafeMutableBufferPointer { out in
+                    let fp = fin.baseAddress!, op = out.baseAddress!
+                    let bins = ph * pw
+                    DispatchQueue.concurrentPerform(iterations: r) { k in
+                        let roi = rois[k]
+                        let (xs, xe) = RoIPool.cellRange(roi.box.x1, roi.box.x2, scale: scale, limit: w)
+                        let (ys, ye) = RoIPool.cellRange(roi.box.y1, roi.box.y2, scale: scale, limit: h)
+                        let rh = ye - ys, rw = xe - xs
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: bins * c) { maxima in
+                            let mp = maxima.baseAddress!
+                            for py in 0..<ph {
+                                let y0 = ys + (py * rh) / ph
+                                let y1 = ys + ((py + 1) * rh + ph - 1) / ph
+                                for px in 0..<pw {
+                                    let x0 = xs + (px * rw) / pw
+                                    let x1 = xs + ((px + 1) * rw + pw - 1) / pw
+                                    let bp = mp + (py * pw + px) * c
+                                    // Every bin holds at least one cell (y1 > y0, x1 > x0).
+                                    bp.update(from: fp + ((roi.imageIndex * h + y0) * w + x0) * c, count: c)
+                                    for yy in y0..<y1 {
+                                        for xx in x0..<x1 where yy != y0 || xx != x0 {
+                                            let cell = fp + ((roi.imageIndex * h + yy) * w + xx) * c
+                                            for ch in 0..<c { bp[ch] = max(bp[ch], cell[ch]) }
+                                        }
+                                    }
+                                }
+                            }
+                            let dst = op + k * c * bins
+                            for ch in 0..<c {
+                                let row = dst + ch * bins
+                                for b in 0..<bins { row[b] = mp[b * c + ch] }
+                            }
+                        }
+                    }
+                }
+            }
+            return output
+        }
         channelLast.withUnsafeBufferPointer { fin in
             output.withUnsafeMutableBufferPointer { out in
                 argmax.withUnsafeMutableBufferPointer { arg in

@@ -154,9 +154,12 @@ final class RoIPoolReferenceTests: XCTestCase {
 extension RoIPoolReferenceTests {
     func testInferenceWithoutArgmaxGivesTheSameOutput() throws {
         var gen = SplitMix(seed: 4)
-        let x = Tensor(shape: [1, 3, 8, 9], data: (0..<(3 * 8 * 9)).map { _ in gen.uniform() })
-        let rois = [RegionOfInterest(box: Box(x1: 1, y1: 2, x2: 30, y2: 25)), RegionOfInterest(box: Box(x1: 0, y1: 0, x2: 36, y2: 32))]
-        let pool = RoIPool(outputSize: 2, spatialScale: 0.25)
+        // Two images, negative values, RoIs inside, past the borders, smaller than the grid.
+        let x = Tensor(shape: [2, 5, 8, 9], data: (0..<(2 * 5 * 8 * 9)).map { _ in gen.uniform() - 0.7 })
+        let rois = [RegionOfInterest(box: Box(x1: 1, y1: 2, x2: 30, y2: 25)), RegionOfInterest(box: Box(x1: 0, y1: 0, x2: 36, y2: 32)),
+                    RegionOfInterest(imageIndex: 1, box: Box(x1: -8, y1: 20, x2: 50, y2: 60)),
+                    RegionOfInterest(imageIndex: 1, box: Box(x1: 13, y1: 13, x2: 14, y2: 14))]
+        let pool = RoIPool(outputSize: 3, spatialScale: 0.25)
         let trained = try pool.forward(features: x, rois: rois)
         pool.recordsArgmax = false
         XCTAssertEqual(try pool.forward(features: x, rois: rois), trained)

@@ -1,0 +1,128 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Imaging
+import Pipelines
+
+/// `detect bench pipelines`: seconds per 640×480 image, stage by stage, for
+/// each pipeline with its bundled model, without touching a store.
+public struct BenchPipelines: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "pipelines",
+        abstract: "Measure each pipeline's seconds per 640x480 image, stage by stage (bundled models).",
+        discussion: """
+            Every image is decoded (the decode stage) and, when it is not already 640x480, resized to \
+            640x480 (not timed), so the figures are per 640x480 image whatever the input. Each pipeline \
+            first processes one warm-up image (not timed); the figures are means over --repeats passes \
+            over the images. Without images, the bundled samples (samples/bccd, found next to the \
+            pipelines/ folder) are used. Figures only mean something for a release build.
+            """)
+
+    @Argument(help: ArgumentHelp("JPEG files or folders (default: the bundled samples).", valueName: "images"))
+    var images: [String] = []
+
+    @Option(help: "Pipeline to measure: rcnn, fast-rcnn, faster-rcnn or all.")
+    var pipeline: String = "all"
+
+    @Option(help: ArgumentHelp("Use at most this many images.", valueName: "n"))
+    var limit: Int = 4
+
+    @Option(help: ArgumentHelp("Passes over the images (means are over all of them).", valueName: "n"))
+    var repeats: Int = 1
+
+    @Flag(help: "End with one JSON line: build, images, width, height, and per pipeline seconds_per_image, stages (seconds), target_seconds, meets_target.")
+    var json = false
+
+    public init() {}
+
+    /// The issue's targets, seconds per 640×480 image on this 2-core machine.
+    static let targets: [PipelineKind: Double] = [.rcnn: 10, .fastRCNN: 0.5, .fasterRCNN: 0.1]
+    static let width = 640, height = 480
+
+    public func validate() throws {
+        if pipeline != "all" && PipelineKind(rawValue: pipeline) == nil {
+            throw ValidationError("unknown --pipeline '\(pipeline)': use rcnn, fast-rcnn, faster-rcnn or all")
+        }
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+    }
+
+    public func run() throws {
+        try reportingFailure {
+            var files = try ImageFiles.find(images.isEmpty ? [try Self.bundledSamples()] : images)
+            files = Array(files.prefix(limit))
+            guard !files.isEmpty else { throw ValidationError("no JPEG images to measure") }
+            let kinds = pipeline == "all" ? PipelineKind.allCases : [PipelineKind(rawValue: pipeline)!]
+            print("\(files.count) image(s) at \(Self.width)x\(Self.height), \(repeats) pass(es), after one warm-up image; "
+                  + "\(BenchSupport.buildConfiguration) build")
+            var results: [(kind: PipelineKind, stages: [(stage: String, seconds: Double)], total: Double)] = []
+            for kind in kinds {
+                let (config, configPath) = try PipelineLocator.load(kind.rawValue)
+                let detector = try DetectionPipeline(config: config,
+                                                     modelPath: PipelineLocator.modelPath(for: config, configPath: configPath))
+                var sums: [(stage: String, ms: Double)] = config.stages.map { ($0, 0) }
+                var count = 0
+                _ = try measure(detector, path: files[0])   // warm-up: caches, allocator, BLAS threads
+                for _ in 0..<repeats {
+                    for file in files {
+                        for (stage, ms) in try measure(detector, path: file) {
+                            if let i = sums.firstIndex(where: { $0.stage == stage }) { sums[i].ms += ms } else { sums.append((stage, ms)) }
+                        }
+                        count += 1
+                    }
+                }
+                let stages = sums.map { (stage: $0.stage, seconds: $0.ms / 1000 / Double(count)) }
+                results.append((kind, stages, stages.reduce(0) { $0 + $1.seconds }))
+            }
+            print("")
+            let header = "pipeline      stage              seconds   share"
+            print(header)
+            print(String(repeating: "-", count: header.count))
+            for r in results {
+                for (i, s) in r.stages.enumerated() {
+                    print(pad(i == 0 ? r.kind.rawValue : "", 13) + " " + pad(s.stage, 16)
+                          + String(format: " %9.4f %6.1f%%", s.seconds, r.total > 0 ? 100 * s.seconds / r.total : 0))
+                }
+                let target = Self.targets[r.kind]!
+                print(pad("", 13) + " " + pad("total", 16) + String(format: " %9.4f   target <= %g s: %@", r.total, target,
+                                                                    r.total <= target ? "met" : "NOT met"))
+                print("")
+            }
+            if json {
+                var pipelines: [String: Any] = [:]
+                for r in results {
+                    var stages: [String: Any] = [:]
+                    for s in r.stages { stages[s.stage] = s.seconds }
+                    let target = Self.targets[r.kind]!
+                    pipelines[r.kind.rawValue] = ["seconds_per_image": r.total, "stages": stages,
+                                                  "target_seconds": target, "meets_target": r.total <= target]
+                }
+                print(jsonLine(["build": BenchSupport.buildConfiguration, "images": files.count,
+                                "width": Self.width, "height": Self.height, "pipelines": pipelines]))
+            }
+        }
+    }
+
+    /// Stage milliseconds of one image at 640×480 (decode timed, resize not).
+    private func measure(_ detector: DetectionPipeline, path: String) throws -> [(stage: String, ms: Double)] {
+        var timer = StageTimer()
+        var image = try timer.time("decode") { try JPEG.decode(path: path) }
+        if image.width != Self.width || image.height != Self.height {
+            image = image.resized(width: Self.width, height: Self.height, antialias: true)
+        }
+        _ = try detector.detect(image, timer: &timer)
+        return timer.milliseconds
+    }
+
+    /// `samples/bccd` of the project, looked up like the pipeline files.
+    static func bundledSamples() throws -> String {
+        for root in PipelineLocator.searchRoots() {
+            let candidate = root.appendingPathComponent("samples/bccd").path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue {
+                return candidate
+            }
+        }
+        throw ValidationError("no images given and the bundled samples (samples/bccd) were not found here or next to the detect executable")
+    }
+}
