@@ -23,6 +23,9 @@ public final class Conv2d: Layer, ShapeInferring {
     /// False for a layer fed by data that needs no gradient (the first layer of a
     /// network): backward then skips the input-gradient product and returns zeros.
     public var propagatesGradient = true
+    /// Applies max(0, ·) to the output as the last step (inference copies made by
+    /// `InferenceFusion`); such a convolution has no backward pass.
+    public var fusedReLU = false
 
     private var cachedInput: Tensor?
 
@@ -148,6 +151,12 @@ public final class Conv2d: Layer, ShapeInferring {
                             beta = 1
                         }
                         plan.apply(xb.baseAddress! + b * inSize, weights: wb.baseAddress!, beta: beta, into: y)
+                        if fusedReLU {
+                            Parallel.forEach(cout, costPerItem: plane) { c in
+                                let row = y + c * plane
+                                for i in 0..<plane { row[i] = max(row[i], 0) }
+                            }
+                        }
                     }
                 }
             }
@@ -156,6 +165,7 @@ public final class Conv2d: Layer, ShapeInferring {
     }
 
     public func backward(_ gradOutput: Tensor) throws -> Tensor {
+        guard !fusedReLU else { throw TensorError.invalid("Conv2d.backward: a convolution fused for inference cannot train") }
         guard let input = cachedInput else { throw TensorError.invalid("Conv2d.backward called before forward") }
         let outShape = try outputShape(for: input.shape)
         try gradOutput.checkShape(outShape, "Conv2d.backward gradOutput")

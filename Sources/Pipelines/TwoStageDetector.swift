@@ -44,6 +44,7 @@ public final class TwoStageDetector {
 
     /// Random initialisation for training from scratch, reproducible from `seed`.
     public func initialise(seed: UInt64) throws {
+        inferenceBackbone = nil
         var rng = SeededGenerator(seed: seed)
         for p in backbone.parameters where p.value.rank == 4 { try WeightInit.kaiming(p, using: &rng) }
         rpn?.initialise(using: &rng)
@@ -51,8 +52,15 @@ public final class TwoStageDetector {
     }
 
     public var training: Bool = false {
-        didSet { backbone.training = training; head.training = training }
+        didSet {
+            backbone.training = training; head.training = training
+            if training { inferenceBackbone = nil }
+        }
     }
+
+    /// The backbone with batch normalisation folded into its convolutions
+    /// (`InferenceFusion`), built at the first detection after training or loading.
+    private var inferenceBackbone: Sequential?
 
     // MARK: Inference
 
@@ -64,7 +72,10 @@ public final class TwoStageDetector {
         training = false
         let (input, scale) = timer.time("preprocess") { transform.apply(image) }
         let inW = Float(input.shape[3]), inH = Float(input.shape[2])
-        let features = try timer.time("backbone") { try backbone.forward(input) }
+        let features = try timer.time("backbone") { () throws -> Tensor in
+            if inferenceBackbone == nil { inferenceBackbone = InferenceFusion.fused(backbone) }
+            return try inferenceBackbone!.forward(input)
+        }
         var rois: [Box]
         if let rpn {
             rois = try timer.time("rpn") {

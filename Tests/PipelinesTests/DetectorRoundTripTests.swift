@@ -131,9 +131,12 @@ final class DetectorRoundTripTests: XCTestCase {
         trainer.log = { _ in }
         let summary = try trainer.train()
         XCTAssertEqual(summary.fineTuneLoss.count, 2)
-        // Ground-truth boxes against easy negatives: the SVMs separate their own training set.
+        // Ground truth against mined negatives, on features of a CNN fine-tuned for
+        // two epochs on three images: each SVM still separates most of its own
+        // training set (RBC, whose negatives include parts of packed cells, is the
+        // hardest: about 0.88 with the selective search of revision 2).
         XCTAssertEqual(summary.svmTrainingAccuracy.count, 3)
-        XCTAssertTrue(summary.svmTrainingAccuracy.allSatisfy { $0 > 0.9 }, "\(summary.svmTrainingAccuracy)")
+        XCTAssertTrue(summary.svmTrainingAccuracy.allSatisfy { $0 > 0.85 }, "\(summary.svmTrainingAccuracy)")
         XCTAssertGreaterThan(summary.regressorExamples.reduce(0, +), 0)
         XCTAssertNotEqual(detector.featureScale, 1)
         let path = temp("rcnn")
