@@ -64,7 +64,8 @@ let package = Package(
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Training", "Boxes", "Imaging", "NeuralNet"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Boxes", "NeuralNet", "Imaging"]),
+        .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Boxes", "NeuralNet", "Imaging"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Evaluation", "Boxes", "Imaging", "Randomness"]),
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
