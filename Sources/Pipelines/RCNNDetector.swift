@@ -64,8 +64,13 @@ public final class RCNNDetector {
 
     /// Backward through pooling and backbone for fine-tuning.
     public func cnnBackward(_ grad: Tensor) throws {
+        inferenceBackbone = nil   // the weights are about to change
         _ = try backbone.backward(pool.backward(flatten.backward(grad)))
     }
+
+    /// The backbone with batch normalisation folded into its convolutions
+    /// (`InferenceFusion`) for feature extraction; rebuilt after fine-tuning.
+    private var inferenceBackbone: Sequential?
 
     /// Scaled features of `boxes` in `image`, `boxes.count × featureDimension`,
     /// computed in batches of `rcnn.batch_size` regions.
@@ -78,7 +83,10 @@ public final class RCNNDetector {
         while start < boxes.count {
             let chunk = Array(boxes[start..<min(boxes.count, start + batch)])
             let regions = timer.time("warp") { warpedRegions(image, boxes: chunk) }
-            let f = try timer.time("cnn_features") { try cnnFeatures(regions) }
+            let f = try timer.time("cnn_features") { () throws -> Tensor in
+                if inferenceBackbone == nil { inferenceBackbone = InferenceFusion.fused(backbone) }
+                return try flatten.forward(pool.forward(inferenceBackbone!.forward(regions)))
+            }
             let scale = featureScale
             out.append(contentsOf: f.data.map { $0 * scale })
             start += batch
