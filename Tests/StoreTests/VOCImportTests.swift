@@ -134,7 +134,8 @@ final class VOCImportTests: XCTestCase {
     }
 
     /// A <filename> whose extension is stale (the image was converted to JPEG
-    /// afterwards) still finds the image of the same name.
+    /// afterwards) or that carries the annotator's folder still finds the image
+    /// of the same name.
     func testStaleExtensionInFilenameFindsTheJPEG() throws {
         try Fixture.requireBCCD()
         let directory = try Fixture.temporaryDirectory(self)
@@ -143,8 +144,13 @@ final class VOCImportTests: XCTestCase {
             <object><name>RBC</name><bndbox><xmin>11</xmin><ymin>21</ymin><xmax>40</xmax><ymax>50</ymax></bndbox></object>
             </annotation>
             """, to: "\(directory)/x.xml")
+        try Fixture.write("""
+            <annotation><filename>JPEGImages/BloodImage_00002.jpg</filename>
+            <object><name>RBC</name><bndbox><xmin>11</xmin><ymin>21</ymin><xmax>40</xmax><ymax>50</ymax></bndbox></object>
+            </annotation>
+            """, to: "\(directory)/y.xml")
         let set = try AnnotationFormat.voc.read(path: directory, imagesDirectory: Fixture.bccdImages)
-        XCTAssertEqual(set.images.map { ($0.path as NSString).lastPathComponent }, ["BloodImage_00001.jpg"])
+        XCTAssertEqual(set.images.map { ($0.path as NSString).lastPathComponent }, ["BloodImage_00001.jpg", "BloodImage_00002.jpg"])
         XCTAssertEqual(set.images[0].objects.map(\.box), [Box(x1: 10, y1: 20, x2: 40, y2: 50)])
     }
 

@@ -78,10 +78,12 @@ enum VOCFormat {
             imagePath = ["jpg", "jpeg", "JPG", "JPEG"].lazy.compactMap { FormatSupport.find(fileName + "." + $0, in: imageDirectories) }.first
         }
         if imagePath == nil {
-            // Converted datasets often keep a stale extension in <filename> (a.png for a.jpg).
-            // Only the same name is tried: another image's boxes must never be matched to it.
-            let stem = (fileName as NSString).deletingPathExtension
-            imagePath = ["jpg", "jpeg", "JPG", "JPEG"].lazy.map { stem + "." + $0 }
+            // Converted datasets often keep a stale extension in <filename> (a.png for a.jpg)
+            // or a folder of the annotator's layout (JPEGImages/a.jpg). Only the same name
+            // is tried: another image's boxes must never be matched to it.
+            let base = (fileName as NSString).lastPathComponent
+            let stem = (base as NSString).deletingPathExtension
+            imagePath = ([base] + ["jpg", "jpeg", "JPG", "JPEG"].map { stem + "." + $0 }).lazy
                 .compactMap { FormatSupport.find($0, in: imageDirectories) }.first
         }
         if imagePath == nil, let tag = root.child("path")?.trimmedText, tag.hasPrefix("/"), FormatSupport.isFile(tag) {
