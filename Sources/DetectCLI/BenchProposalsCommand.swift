@@ -101,7 +101,7 @@ public struct BenchProposals: ParsableCommand {
                              x2: object.box.x2 * sx, y2: object.box.y2 * sy)
                 var best: Float = 0, bestBox: Box?
                 for p in proposals {
-                    let o = iou(gt, p)
+                    let o = gt.iou(p)
                     if o > best { best = o; bestBox = p }
                 }
                 bestOverlaps.append((object.category, best))
@@ -201,14 +201,6 @@ public struct BenchProposals: ParsableCommand {
             entries = entries.filter { wanted.contains($0.stem) }
         }
         return entries
-    }
-
-    private func iou(_ a: Box, _ b: Box) -> Float {
-        let w = min(a.x2, b.x2) - max(a.x1, b.x1)
-        let h = min(a.y2, b.y2) - max(a.y1, b.y1)
-        guard w > 0, h > 0 else { return 0 }
-        let inter = w * h
-        return inter / (a.area + b.area - inter)
     }
 
     private func rounded(_ v: Double, _ places: Int) -> String {

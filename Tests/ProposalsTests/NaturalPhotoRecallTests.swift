@@ -22,7 +22,7 @@ final class NaturalPhotoRecallTests: XCTestCase {
             XCTAssertLessThanOrEqual(proposals.count, 2000)
             XCTAssertTrue(proposals.allSatisfy { $0.width >= 20 && $0.height >= 20 })
             for gt in truth {
-                overlaps.append(proposals.reduce(0) { max($0, BCCDRecallTests.iou(gt, $1)) })
+                overlaps.append(proposals.reduce(0) { max($0, gt.iou($1)) })
             }
         }
         XCTAssertEqual(overlaps.count, 16)
