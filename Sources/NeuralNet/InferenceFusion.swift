@@ -6,19 +6,21 @@
 /// which reads and writes a whole feature map. Copies cannot train: they share
 /// no parameters with the original and fused convolutions have no backward.
 public enum InferenceFusion {
-    /// A fused copy of `layer`; layers it does not know are shared as they are.
+    /// A fused copy of `layer`; layers it does not fuse are shared with it, names
+    /// and all (fused convolutions are new and unnamed: copies are never saved).
     public static func fused(_ layer: any Layer) -> any Layer {
         if let sequential = layer as? Sequential { return fused(sequential) }
         if let residual = layer as? Residual {
-            return Residual(body: fused(residual.body), shortcut: residual.shortcut.map(fused),
-                            activation: residual.activation)
+            let shortcutName = residual.children.count > 1 && residual.shortcut != nil ? residual.children[1].name : "downsample"
+            return Residual(sharing: fused(residual.body), shortcut: residual.shortcut.map(fused),
+                            shortcutName: shortcutName, activation: residual.activation)
         }
         return layer
     }
 
     public static func fused(_ sequential: Sequential) -> Sequential {
         let children = sequential.children
-        var out: [(String, any Layer)] = []
+        var out: [(name: String, layer: any Layer)] = []
         var i = 0
         while i < children.count {
             let (name, layer) = children[i]
@@ -36,7 +38,8 @@ public enum InferenceFusion {
                 i += 1
             }
         }
-        let copy = Sequential(out)
+        // Layers that are not fused are shared with the original: their names stay.
+        let copy = Sequential(sharing: out)
         copy.training = false
         return copy
     }

@@ -21,6 +21,18 @@ public final class Residual: LayerContainer, ShapeInferring {
         children = c
     }
 
+    /// A block with the same structure whose parts are taken as they are, their
+    /// parameter names untouched (copies that share layers with an original).
+    init(sharing body: any Layer, shortcut: (any Layer)?, shortcutName: String, activation: (any Layer)?) {
+        self.body = body
+        self.shortcut = shortcut
+        self.activation = activation
+        var c: [(name: String, layer: any Layer)] = [(name: "", layer: body)]
+        if let shortcut { c.append((name: shortcutName, layer: shortcut)) }
+        if let activation { c.append((name: "", layer: activation)) }
+        children = c
+    }
+
     public var parameters: [Parameter] { children.flatMap { $0.layer.parameters } }
     public var buffers: [Parameter] { children.flatMap { $0.layer.buffers } }
 

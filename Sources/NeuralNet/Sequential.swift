@@ -8,6 +8,12 @@ public final class Sequential: LayerContainer, ShapeInferring {
         children = named.map { (name: $0.0, layer: $0.1.named($0.0)) }
     }
 
+    /// Children taken as they are, their parameter names untouched: for copies
+    /// that share some layers with the network they were made from.
+    init(sharing children: [(name: String, layer: any Layer)]) {
+        self.children = children
+    }
+
     /// Children named "0", "1", … like `torch.nn.Sequential`.
     public convenience init(_ layers: [any Layer]) {
         self.init(layers.enumerated().map { (String($0.offset), $0.element) })

@@ -16,7 +16,9 @@ final class InferenceFusionTests: XCTestCase {
             else { p.value = rnd.tensor(p.value.shape, -0.3, 0.3) }                                // BN beta
         }
         net.training = false
+        let names = (net.parameters + net.buffers).map(\.name)
         let fused = InferenceFusion.fused(net)
+        XCTAssertEqual((net.parameters + net.buffers).map(\.name), names, "fusing renamed the original's parameters")
         let x = rnd.tensor([1, 3, 96, 80], 0, 1)
         let expected = try net.forward(x), got = try fused.forward(x)
         XCTAssertEqual(got.shape, expected.shape)
@@ -37,6 +39,25 @@ final class InferenceFusionTests: XCTestCase {
         // The original is untouched and still trains.
         net.training = true
         XCTAssertNoThrow(try net.backward(rnd.tensor(try net.forward(x).shape)))
+    }
+
+    /// Layers that are not fused are shared, and keep their names.
+    func testUnfusedLayersAreSharedWithTheirNames() throws {
+        let conv = Conv2d(2, 3, kernel: 3, padding: 1)
+        let stem = Sequential([("conv", conv as any Layer), ("relu", ReLU())])
+        let body = Sequential([("conv1", Conv2d(3, 3, kernel: 1) as any Layer), ("bn1", BatchNorm2d(3))])
+        let net = Sequential([("stem", stem as any Layer), ("block", Residual(body: body))])
+        let names = net.parameters.map { $0.name }
+        XCTAssertEqual(names, ["stem.conv.weight", "stem.conv.bias", "block.conv1.weight", "block.conv1.bias",
+                               "block.bn1.weight", "block.bn1.bias"])
+        let fused = InferenceFusion.fused(net)
+        XCTAssertEqual(net.parameters.map { $0.name }, names)
+        XCTAssertTrue(fused.parameters.contains { $0 === conv.weight }, "the unfused convolution is shared")
+        net.training = false
+        var rnd = TestRandom(seed: 5)
+        let x = rnd.tensor([1, 2, 5, 4])
+        let a = try net.forward(x), b = try fused.forward(x)
+        for (u, v) in zip(a.data, b.data) { XCTAssertEqual(u, v, accuracy: 1e-5) }
     }
 
     /// Folding by hand: one channel, y = γ(w·x + b − μ)/√(σ²+ε) + β.
