@@ -30,9 +30,10 @@ let package = Package(
         .target(name: "CSystemInfo"),
 
         .target(name: "Randomness", swiftSettings: optimised),
+        .target(name: "JSONText"),
         .target(name: "Imaging", dependencies: ["CJPEGCodec"], swiftSettings: optimised),
         .target(name: "Boxes", dependencies: ["Randomness"], swiftSettings: optimised),
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness"], swiftSettings: optimised),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness", "JSONText"], swiftSettings: optimised),
         .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet"],
                 swiftSettings: optimised),
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet"], swiftSettings: optimised),
@@ -44,7 +45,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Boxes"]),
         .target(name: "Report", dependencies: ["Evaluation", "Boxes", "Imaging"]),
         .target(name: "Store", dependencies: [
-            "Boxes", "Imaging",
+            "Boxes", "Imaging", "JSONText",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: optimised),
         .target(name: "DetectCLI", dependencies: [
@@ -68,7 +69,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Evaluation", "Boxes", "Imaging", "Randomness"]),
         .testTarget(name: "StoreTests", dependencies: [
-            "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
+            "Store", "Boxes", "Imaging", "JSONText", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "DetectCLITests", dependencies: [
             "DetectCLI", "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),

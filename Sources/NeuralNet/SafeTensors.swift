@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 
 /// Reading and writing the safetensors format: an 8-byte little-endian header
 /// length N, N bytes of JSON header mapping each tensor name to
@@ -281,7 +282,7 @@ public enum SafeTensors {
         var header = "{"
         var parts: [String] = []
         if !metadata.isEmpty {
-            let fields = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let fields = metadata.keys.sorted().map { "\(JSONText.string($0)):\(JSONText.string(metadata[$0]!))" }
             parts.append("\"__metadata__\":{\(fields.joined(separator: ","))}")
         }
         var offset = 0
@@ -292,7 +293,7 @@ public enum SafeTensors {
             let t = tensors[name]!
             let end = offset + t.count * 4
             let shape = t.shape.map(String.init).joined(separator: ",")
-            parts.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
+            parts.append("\(JSONText.string(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
         }
         header += parts.joined(separator: ",") + "}"
@@ -313,24 +314,5 @@ public enum SafeTensors {
             bits.withUnsafeMutableBytes { out.append(contentsOf: $0) }
         }
         return out
-    }
-
-    /// A JSON string literal with the escapes RFC 8259 requires.
-    private static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import JSONText
 import Boxes
 
 /// COCO instances JSON. COCO's bbox `[x, y, w, h]` is already 0-based and continuous,
@@ -203,26 +204,5 @@ enum COCOFormat {
         }.joined(separator: ",\n")
         s += "\n]\n}\n"
         try FormatSupport.writeText(s, to: file)
-    }
-}
-
-enum JSONText {
-    /// A JSON string literal.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
