@@ -40,12 +40,28 @@ public final class BoxHead {
 
     public var training: Bool {
         get { mlp.training }
-        set { mlp.training = newValue; clsScore.training = newValue; bboxPred.training = newValue }
+        set {
+            mlp.training = newValue; clsScore.training = newValue; bboxPred.training = newValue
+            if newValue { inferenceMLP = nil }
+        }
     }
+
+    /// Rank of fc6's truncated SVD at detection time (Fast R-CNN, section 3.1);
+    /// 0 keeps fc6 whole.
+    public var svdRank = 0 { didSet { inferenceMLP = nil } }
+
+    /// fc6 factorized at `svdRank`, the other layers shared; built at the first
+    /// detection after training or loading.
+    private var inferenceMLP: Sequential?
 
     /// Class logits `[R, K+1]` and box deltas `[R, 4(K+1)]` for pooled features `[R, C, h, w]`.
     public func forward(_ pooled: Tensor) throws -> (logits: Tensor, deltas: Tensor) {
-        let x = try mlp.forward(pooled)
+        var net = mlp
+        if !training && svdRank > 0 {
+            if inferenceMLP == nil { inferenceMLP = try TruncatedSVD.replacing("fc6", in: mlp, rank: svdRank) ?? mlp }
+            net = inferenceMLP!
+        }
+        let x = try net.forward(pooled)
         return (try clsScore.forward(x), try bboxPred.forward(x))
     }
 

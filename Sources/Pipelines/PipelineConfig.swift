@@ -101,6 +101,9 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var boxCoderWeights: [Float] = [10, 10, 5, 5]
         /// Weight λ of the box loss in the multi-task loss.
         public var boxLossWeight: Float = 1
+        /// At detection time fc6 is replaced by its truncated SVD of this rank
+        /// (Fast R-CNN, section 3.1: fewer multiply-adds per RoI); 0 keeps it whole.
+        public var svdRank: Int = 0
         public init() {}
     }
 

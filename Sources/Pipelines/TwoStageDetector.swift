@@ -33,6 +33,7 @@ public final class TwoStageDetector {
         let pooled = Backbone.outChannels * config.roiPooling.outputSize * config.roiPooling.outputSize
         head = BoxHead(inFeatures: pooled, representationSize: config.boxHead.representationSize,
                        numClasses: classes.count)
+        head.svdRank = config.boxHead.svdRank
         roiTargets = try RoITargets(config: config.boxHead)
         boxCoder = roiTargets.boxCoder
     }
