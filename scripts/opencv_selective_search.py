@@ -63,6 +63,7 @@ def main():
     ss = cv2.ximgproc.segmentation.createSelectiveSearchSegmentation()
     seconds, cpu_seconds, nboxes, images = 0.0, 0.0, 0, 0
     overlaps = []
+    sizes = []
     for stem in stems:
         filename, objects = read_voc(os.path.join(args.annotations, stem + ".xml"))
         image = cv2.imread(os.path.join(args.images_dir, filename or stem + ".jpg"))
@@ -96,6 +97,7 @@ def main():
             gt = (x1 * sx, y1 * sy, x2 * sx, y2 * sy)
             best, box = best_iou(gt, boxes, with_box=True)
             overlaps.append((label, best))
+            sizes.append((gt[2] - gt[0]) * (gt[3] - gt[1]))
             if args.verbose:
                 found = "none" if box is None else "(%.0f, %.0f, %.0f, %.0f)" % tuple(box)
                 print(f"  {stem} {label} (%.0f, %.0f, %.0f, %.0f) best IoU {best:.3f} by {found}" % gt)
@@ -116,6 +118,11 @@ def main():
     print(f"CPU time of all threads per image {cpu_seconds / images:.4f}")
     print(f"ABO over all boxes {float(np.mean(ious)):.4f}; per class " +
           ", ".join(f"{c} {v:.4f}" for c, v in class_abo.items()))
+    for name, lo, hi in (("small (< 32² px)", 0, 32 ** 2), ("medium", 32 ** 2, 96 ** 2), ("large (≥ 96² px)", 96 ** 2, float("inf"))):
+        part = np.array([o for o, a in zip(ious, sizes) if lo <= a < hi])
+        if len(part):
+            print(f"  {name} at the searched scale: {len(part)} boxes, ABO {part.mean():.4f}, "
+                  f"recall@0.5 {np.mean(part >= 0.5):.4f}, @0.7 {np.mean(part >= 0.7):.4f}")
     print(json.dumps(result) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
 
 

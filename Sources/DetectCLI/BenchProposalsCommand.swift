@@ -73,6 +73,7 @@ public struct BenchProposals: ParsableCommand {
 
         var seconds = 0.0, cpuSeconds = 0.0, boxCount = 0, images = 0
         var bestOverlaps: [(label: String, iou: Float)] = []
+        var bySize: [[Float]] = [[], [], []]   // COCO's small / medium / large, at the searched scale
         for annotation in entries {
             let stem = annotation.stem
             let image: Image
@@ -105,6 +106,7 @@ public struct BenchProposals: ParsableCommand {
                     if o > best { best = o; bestBox = p }
                 }
                 bestOverlaps.append((object.category, best))
+                bySize[gt.area < 32 * 32 ? 0 : gt.area < 96 * 96 ? 1 : 2].append(best)
                 if best >= 0.5 { hits += 1 }
                 // Both boxes in the searched (downscaled) image's pixels, 0-based, x2/y2 exclusive.
                 let found = bestBox.map { String(format: "(%.0f, %.0f, %.0f, %.0f)", $0.x1, $0.y1, $0.x2, $0.y2) } ?? "none"
@@ -141,6 +143,12 @@ public struct BenchProposals: ParsableCommand {
         print(String(format: "MABO (mean of class ABOs) %.4f, ABO over all boxes %.4f", mabo, aboAll))
         for (label, abo) in classABO.sorted(by: { $0.key < $1.key }) {
             print(String(format: "  ABO %@ %.4f (%d boxes)", label, abo, byClass[label]!.count))
+        }
+        for (name, overlaps) in zip(["small (< 32² px)", "medium", "large (≥ 96² px)"], bySize) where !overlaps.isEmpty {
+            let n = Float(overlaps.count)
+            print(String(format: "  %@ at the searched scale: %d boxes, ABO %.4f, recall@0.5 %.4f, @0.7 %.4f", name,
+                         overlaps.count, overlaps.reduce(0, +) / n,
+                         Float(overlaps.filter { $0 >= 0.5 }.count) / n, Float(overlaps.filter { $0 >= 0.7 }.count) / n))
         }
         if json {
             print("{\"mode\": \"\(mode.rawValue)\", \"images\": \(images), "
