@@ -116,13 +116,7 @@ public struct BenchPipelines: ParsableCommand {
 
     /// `samples/bccd` of the project, looked up like the pipeline files.
     static func bundledSamples() throws -> String {
-        for root in PipelineLocator.searchRoots() {
-            let candidate = root.appendingPathComponent("samples/bccd").path
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue {
-                return candidate
-            }
-        }
+        if let found = PipelineLocator.locate("samples/bccd", directory: true) { return found }
         throw ValidationError("no images given and the bundled samples (samples/bccd) were not found here or next to the detect executable")
     }
 }

@@ -8,12 +8,22 @@ import Pipelines
 enum PipelineLocator {
     static func configPath(_ nameOrPath: String) throws -> String {
         if nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") { return nameOrPath }
-        for root in searchRoots() {
-            let candidate = root.appendingPathComponent("pipelines/\(nameOrPath).yaml").path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
-        }
+        if let found = locate("pipelines/\(nameOrPath).yaml") { return found }
         throw PipelineError.unreadable(path: "pipelines/\(nameOrPath).yaml",
                                        reason: "no such pipeline file here or next to the detect executable")
+    }
+
+    /// `relative` (a file, or a folder when `directory`) in the first search root
+    /// that has it.
+    static func locate(_ relative: String, directory: Bool = false) -> String? {
+        for root in searchRoots() {
+            let candidate = root.appendingPathComponent(relative).path
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue == directory {
+                return candidate
+            }
+        }
+        return nil
     }
 
     static func searchRoots() -> [URL] {

@@ -45,6 +45,13 @@ public final class RoIPool {
     ///   - features: [N, C, H, W]
     ///   - rois: boxes in input-image pixels with their batch index.
     /// - Returns: [R, C, outputHeight, outputWidth]
+    /// Cells [lo, hi) of bin `p` of `bins` over `length` cells from `start`: floor
+    /// of the start, ceiling of the end, so every bin holds at least one cell.
+    @inline(__always)
+    static func binRange(_ p: Int, of bins: Int, start: Int, length: Int) -> (Int, Int) {
+        (start + (p * length) / bins, start + ((p + 1) * length + bins - 1) / bins)
+    }
+
     public func forward(features: Tensor, rois: [RegionOfInterest]) throws -> Tensor {
         guard features.rank == 4 else {
             throw TensorError.shapeMismatch(operation: "RoIPool", expected: [-1, -1, -1, -1], got: features.shape)
@@ -93,15 +100,12 @@ public final class RoIPool {
                         let roi = rois[k]
                         let (xs, xe) = RoIPool.cellRange(roi.box.x1, roi.box.x2, scale: scale, limit: w)
                         let (ys, ye) = RoIPool.cellRange(roi.box.y1, roi.box.y2, scale: scale, limit: h)
-                        let rh = ye - ys, rw = xe - xs
                         withUnsafeTemporaryAllocation(of: Float.self, capacity: bins * c) { maxima in
                             let mp = maxima.baseAddress!
                             for py in 0..<ph {
-                                let y0 = ys + (py * rh) / ph
-                                let y1 = ys + ((py + 1) * rh + ph - 1) / ph
+                                let (y0, y1) = RoIPool.binRange(py, of: ph, start: ys, length: ye - ys)
                                 for px in 0..<pw {
-                                    let x0 = xs + (px * rw) / pw
-                                    let x1 = xs + ((px + 1) * rw + pw - 1) / pw
+                                    let (x0, x1) = RoIPool.binRange(px, of: pw, start: xs, length: xe - xs)
                                     let bp = mp + (py * pw + px) * c
                                     // Every bin holds at least one cell (y1 > y0, x1 > x0).
                                     bp.update(from: fp + ((roi.imageIndex * h + y0) * w + x0) * c, count: c)
@@ -127,22 +131,18 @@ public final class RoIPool {
         channelLast.withUnsafeBufferPointer { fin in
             output.withUnsafeMutableBufferPointer { out in
                 argmax.withUnsafeMutableBufferPointer { arg in
-                    // The arg-max buffer is empty when it is not recorded: never touch it then.
-                    let fp = fin.baseAddress!, op = out.baseAddress!, ap = arg.baseAddress
+                    let fp = fin.baseAddress!, op = out.baseAddress!, ap = arg.baseAddress!
                     DispatchQueue.concurrentPerform(iterations: r) { k in
                         let roi = rois[k]
                         let (xs, xe) = RoIPool.cellRange(roi.box.x1, roi.box.x2, scale: scale, limit: w)
                         let (ys, ye) = RoIPool.cellRange(roi.box.y1, roi.box.y2, scale: scale, limit: h)
-                        let rh = ye - ys, rw = xe - xs
                         withUnsafeTemporaryAllocation(of: Float.self, capacity: c) { best in
                             withUnsafeTemporaryAllocation(of: Int32.self, capacity: c) { index in
                                 let bp = best.baseAddress!, ip = index.baseAddress!
                                 for py in 0..<ph {
-                                    let y0 = ys + (py * rh) / ph
-                                    let y1 = ys + ((py + 1) * rh + ph - 1) / ph
+                                    let (y0, y1) = RoIPool.binRange(py, of: ph, start: ys, length: ye - ys)
                                     for px in 0..<pw {
-                                        let x0 = xs + (px * rw) / pw
-                                        let x1 = xs + ((px + 1) * rw + pw - 1) / pw
+                                        let (x0, x1) = RoIPool.binRange(px, of: pw, start: xs, length: xe - xs)
                                         for ch in 0..<c { bp[ch] = -Float.infinity; ip[ch] = -1 }
                                         // Scan order (row, then column) and a strict comparison keep
                                         // the first maximum, as the plane-by-plane loop did.
@@ -161,7 +161,7 @@ public final class RoIPool {
                                         for ch in 0..<c {
                                             let o = ((k * c + ch) * ph + py) * pw + px
                                             op[o] = ip[ch] >= 0 ? bp[ch] : 0
-                                            if record { ap![o] = ip[ch] }
+                                            ap[o] = ip[ch]
                                         }
                                     }
                                 }

@@ -11,7 +11,8 @@ public enum InferenceFusion {
     public static func fused(_ layer: any Layer) -> any Layer {
         if let sequential = layer as? Sequential { return fused(sequential) }
         if let residual = layer as? Residual {
-            let shortcutName = residual.children.count > 1 && residual.shortcut != nil ? residual.children[1].name : "downsample"
+            // Children are the body, then the shortcut (when there is one) under its name.
+            let shortcutName = residual.shortcut == nil ? "" : residual.children[1].name
             return Residual(sharing: fused(residual.body), shortcut: residual.shortcut.map(fused),
                             shortcutName: shortcutName, activation: residual.activation)
         }
