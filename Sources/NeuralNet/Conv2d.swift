@@ -7,8 +7,9 @@
 /// and skips im2col. The weight gradient reuses the same bands; the input gradient
 /// is a convolution with flipped, transposed weights for stride 1, and otherwise
 /// a product folded back onto the image (col2im). Unrolling and folding run one
-/// input channel per task, so tasks never write the same memory. Weights are
-/// `[Cout, Cin/G, kh, kw]` like PyTorch's.
+/// input channel per task, so tasks never write the same memory. Grouped and
+/// depthwise convolutions (groups > 1) use `GroupedConvolution`'s direct kernel
+/// instead. Weights are `[Cout, Cin/G, kh, kw]` like PyTorch's.
 public final class Conv2d: Layer, ShapeInferring {
     public let inChannels: Int
     public let outChannels: Int
@@ -26,6 +27,8 @@ public final class Conv2d: Layer, ShapeInferring {
     /// Applies max(0, ·) to the output as the last step (inference copies made by
     /// `InferenceFusion`); such a convolution has no backward pass.
     public var fusedReLU = false
+    /// Upper clamp of the fused ReLU (6 for a fused ReLU6); infinity for a plain ReLU.
+    public var fusedReLUCap: Float = .infinity
 
     private var cachedInput: Tensor?
 
@@ -90,6 +93,13 @@ public final class Conv2d: Layer, ShapeInferring {
     /// 160×120 layer is tens of megabytes and would go through memory twice.
     nonisolated(unsafe) public static var columnTileBytes = 1 << 23
 
+    /// Grouped and depthwise convolutions run the direct kernel, not a GEMM per group.
+    private func grouped(for inputShape: [Int], outShape: [Int]) -> GroupedConvolution? {
+        guard groups > 1 else { return nil }
+        return GroupedConvolution(inChannels: inChannels, outChannels: outChannels, groups: groups, geometry: geometry,
+                                  height: inputShape[2], width: inputShape[3], outHeight: outShape[2], outWidth: outShape[3])
+    }
+
     private func plan(for inputShape: [Int], outShape: [Int]) -> ConvolutionPlan {
         ConvolutionPlan(inChannels: inChannels, outChannels: outChannels, groups: groups, geometry: geometry,
                         height: inputShape[2], width: inputShape[3], outHeight: outShape[2], outWidth: outShape[3])
@@ -149,14 +159,20 @@ public final class Conv2d: Layer, ShapeInferring {
                             }
                         }
                     }
-                    for b in 0..<n {
-                        plan.apply(xb.baseAddress! + b * inSize, weights: wb.baseAddress!, beta: biasValue == nil ? 0 : 1,
-                                   into: out + b * outSize)
+                    if let direct = grouped(for: input.shape, outShape: outShape) {
+                        direct.forward(xb.baseAddress!, weights: wb.baseAddress!, batch: n,
+                                       accumulate: biasValue != nil, into: out)
+                    } else {
+                        for b in 0..<n {
+                            plan.apply(xb.baseAddress! + b * inSize, weights: wb.baseAddress!, beta: biasValue == nil ? 0 : 1,
+                                       into: out + b * outSize)
+                        }
                     }
                     if fusedReLU {
+                        let cap = fusedReLUCap
                         Parallel.forEach(n * cout, costPerItem: plane) { row in
                             let y = out + row * plane
-                            for i in 0..<plane { y[i] = max(y[i], 0) }
+                            for i in 0..<plane { y[i] = min(max(y[i], 0), cap) }
                         }
                     }
                 }
@@ -196,6 +212,25 @@ public final class Conv2d: Layer, ShapeInferring {
             }
         }
         if !wantWeight && !wantInput { return gradInput }
+        if let direct = grouped(for: input.shape, outShape: outShape) {
+            gradOutput.withUnsafeBufferPointer { gb in
+                input.withUnsafeBufferPointer { xb in
+                    if wantWeight {
+                        weight.grad.withUnsafeMutableBufferPointer { dwb in
+                            direct.weightGradient(xb.baseAddress!, gradOutput: gb.baseAddress!, batch: n, into: dwb.baseAddress!)
+                        }
+                    }
+                    if wantInput {
+                        weight.value.withUnsafeBufferPointer { wb in
+                            gradInput.withUnsafeMutableBufferPointer { dxb in
+                                direct.inputGradient(gb.baseAddress!, weights: wb.baseAddress!, batch: n, into: dxb.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+            return gradInput
+        }
         let wValue = weight.value
         let flipped = transposed != nil ? flippedTransposedWeights() : []
         gradOutput.withUnsafeBufferPointer { gb in

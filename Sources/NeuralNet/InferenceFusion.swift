@@ -1,6 +1,6 @@
 /// Inference copies of trained networks. At inference batch normalisation is a
 /// fixed per-channel affine map, so it folds into the convolution before it
-/// (w' = w·s, b' = (b − μ)·s + β with s = γ/√(σ² + ε)), and a ReLU right after
+/// (w' = w·s, b' = (b − μ)·s + β with s = γ/√(σ² + ε)), and a ReLU (or ReLU6) right after
 /// becomes the convolution's epilogue. The copy computes the same function
 /// (up to rounding) without the normalisation and activation passes, each of
 /// which reads and writes a whole feature map. Copies cannot train: they share
@@ -10,6 +10,7 @@ public enum InferenceFusion {
     /// and all (fused convolutions are new and unnamed: copies are never saved).
     public static func fused(_ layer: any Layer) -> any Layer {
         if let sequential = layer as? Sequential { return fused(sequential) }
+        if let frozen = layer as? Frozen { return fused(frozen.layer) }
         if let residual = layer as? Residual {
             // Children are the body, then the shortcut (when there is one) under its name.
             let shortcutName = residual.shortcut == nil ? "" : residual.children[1].name
@@ -29,8 +30,9 @@ public enum InferenceFusion {
                bn.channels == conv.outChannels {
                 let folded = fold(conv, bn)
                 i += 2
-                if i < children.count, children[i].layer is ReLU {
+                if i < children.count, children[i].layer is ReLU || children[i].layer is ReLU6 {
                     folded.fusedReLU = true
+                    if children[i].layer is ReLU6 { folded.fusedReLUCap = 6 }
                     i += 1
                 }
                 out.append((name, folded))

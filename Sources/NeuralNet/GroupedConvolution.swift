@@ -1,0 +1,140 @@
+/// Direct kernels for grouped convolutions (groups > 1), depthwise ones
+/// (MobileNet's 3×3 per-channel filters) being the common case. A GEMM per
+/// group would multiply a 1 × 9 matrix by a 9 × (Ho·Wo) one: im2col traffic
+/// for almost no arithmetic. Here each output plane is accumulated from its
+/// group's input planes one kernel tap at a time over whole output rows, so
+/// the inner loop is a strided multiply-add the compiler vectorises.
+///
+/// Work is split by output plane (forward, weight gradient) or input plane
+/// (input gradient), so concurrent tasks never write the same memory.
+struct GroupedConvolution {
+    let inChannels: Int, outChannels: Int, groups: Int
+    let geometry: Im2col.Geometry
+    let height: Int, width: Int, outHeight: Int, outWidth: Int
+
+    var inPerGroup: Int { inChannels / groups }
+    var outPerGroup: Int { outChannels / groups }
+    var taps: Int { geometry.kh * geometry.kw }
+
+    /// Output columns `ox` whose input column `ox·s − p + kx·d` lies in 0..<width.
+    @inline(__always)
+    func columns(kx: Int) -> Range<Int> {
+        let g = geometry
+        let shift = kx * g.dw - g.pw
+        // ox·sw + shift ≥ 0  ⇔  ox ≥ ceil(−shift / sw)
+        let lo = shift >= 0 ? 0 : (-shift + g.sw - 1) / g.sw
+        // ox·sw + shift ≤ width − 1
+        let top = width - 1 - shift
+        let hi = top < 0 ? 0 : min(outWidth, top / g.sw + 1)
+        return lo..<max(lo, hi)
+    }
+
+    /// y[b] = W ⊛ x[b] (+ the bias already in y when `accumulate`), for `batch` images.
+    func forward(_ x: UnsafePointer<Float>, weights: UnsafePointer<Float>, batch: Int,
+                 accumulate: Bool, into y: UnsafeMutablePointer<Float>) {
+        let g = geometry, cinG = inPerGroup, coutG = outPerGroup, taps = self.taps
+        let inPlane = height * width, outPlane = outHeight * outWidth
+        let colRanges = (0..<g.kw).map { columns(kx: $0) }
+        Parallel.forEach(batch * outChannels, costPerItem: outPlane * cinG * taps) { item in
+            let b = item / outChannels, co = item % outChannels, group = co / coutG
+            let out = y + item * outPlane
+            if !accumulate { out.update(repeating: 0, count: outPlane) }
+            for ci in 0..<cinG {
+                let plane = x + (b * inChannels + group * cinG + ci) * inPlane
+                let w = weights + (co * cinG + ci) * taps
+                for oy in 0..<outHeight {
+                    let row = out + oy * outWidth
+                    for ky in 0..<g.kh {
+                        let iy = oy * g.sh - g.ph + ky * g.dh
+                        guard iy >= 0 && iy < height else { continue }
+                        let src = plane + iy * width
+                        for kx in 0..<g.kw {
+                            let wv = w[ky * g.kw + kx], cols = colRanges[kx]
+                            let shift = kx * g.dw - g.pw
+                            if g.sw == 1 {
+                                let s = src + shift
+                                for ox in cols { row[ox] += wv * s[ox] }
+                            } else {
+                                for ox in cols { row[ox] += wv * src[ox * g.sw + shift] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dW += Σ_b dy[b] ⋆ x[b], one output channel per task.
+    func weightGradient(_ x: UnsafePointer<Float>, gradOutput dy: UnsafePointer<Float>, batch: Int,
+                        into dw: UnsafeMutablePointer<Float>) {
+        let g = geometry, cinG = inPerGroup, coutG = outPerGroup, taps = self.taps
+        let inPlane = height * width, outPlane = outHeight * outWidth
+        let colRanges = (0..<g.kw).map { columns(kx: $0) }
+        Parallel.forEach(outChannels, costPerItem: batch * outPlane * cinG * taps) { co in
+            let group = co / coutG
+            for ci in 0..<cinG {
+                let w = dw + (co * cinG + ci) * taps
+                for ky in 0..<g.kh {
+                    for kx in 0..<g.kw {
+                        let cols = colRanges[kx], shift = kx * g.dw - g.pw
+                        var sum: Float = 0
+                        for b in 0..<batch {
+                            let plane = x + (b * inChannels + group * cinG + ci) * inPlane
+                            let grad = dy + (b * outChannels + co) * outPlane
+                            for oy in 0..<outHeight {
+                                let iy = oy * g.sh - g.ph + ky * g.dh
+                                guard iy >= 0 && iy < height else { continue }
+                                let src = plane + iy * width, row = grad + oy * outWidth
+                                var part: Float = 0
+                                if g.sw == 1 {
+                                    let s = src + shift
+                                    for ox in cols { part += row[ox] * s[ox] }
+                                } else {
+                                    for ox in cols { part += row[ox] * src[ox * g.sw + shift] }
+                                }
+                                sum += part
+                            }
+                        }
+                        w[ky * g.kw + kx] += sum
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx[b] = Wᵀ ⊛ dy[b] (overwritten), one input plane per task.
+    func inputGradient(_ dy: UnsafePointer<Float>, weights: UnsafePointer<Float>, batch: Int,
+                       into dx: UnsafeMutablePointer<Float>) {
+        let g = geometry, cinG = inPerGroup, coutG = outPerGroup, taps = self.taps
+        let inPlane = height * width, outPlane = outHeight * outWidth
+        let colRanges = (0..<g.kw).map { columns(kx: $0) }
+        Parallel.forEach(batch * inChannels, costPerItem: outPlane * coutG * taps) { item in
+            let b = item / inChannels, c = item % inChannels, group = c / cinG, ci = c % cinG
+            let plane = dx + item * inPlane
+            plane.update(repeating: 0, count: inPlane)
+            for j in 0..<coutG {
+                let co = group * coutG + j
+                let grad = dy + (b * outChannels + co) * outPlane
+                let w = weights + (co * cinG + ci) * taps
+                for oy in 0..<outHeight {
+                    let row = grad + oy * outWidth
+                    for ky in 0..<g.kh {
+                        let iy = oy * g.sh - g.ph + ky * g.dh
+                        guard iy >= 0 && iy < height else { continue }
+                        let dst = plane + iy * width
+                        for kx in 0..<g.kw {
+                            let wv = w[ky * g.kw + kx], cols = colRanges[kx]
+                            let shift = kx * g.dw - g.pw
+                            if g.sw == 1 {
+                                let d = dst + shift
+                                for ox in cols { d[ox] += wv * row[ox] }
+                            } else {
+                                for ox in cols { dst[ox * g.sw + shift] += wv * row[ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
