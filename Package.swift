@@ -47,6 +47,7 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "Boxes", "Imaging", "JSONText",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Yams", package: "Yams"),
         ], swiftSettings: optimised),
         .target(name: "DetectCLI", dependencies: [
             "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",

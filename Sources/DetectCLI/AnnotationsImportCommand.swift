@@ -12,7 +12,8 @@ public struct AnnotationsImportCommand: ParsableCommand {
             voc: a directory of Pascal VOC XML files (or one file); images are found in --images, \
             ../JPEGImages, ../images, or the <path> tag; split lists are read from ImageSets/Main or ../splits.
             coco: a COCO instances JSON file; images are found in --images or next to the file.
-            yolo: a directory of YOLO txt labels with classes.txt or obj.names; image sizes come from the JPEGs.
+            yolo: a directory of YOLO txt labels with classes.txt, obj.names or an Ultralytics data.yaml (names, nc); \
+            split lists from splits/NAME.txt or train.txt/val.txt/test.txt beside data.yaml; image sizes come from the JPEGs.
             csv: a file of rows path,x1,y1,x2,y2,class in 0-based pixels with x2/y2 exclusive; \
             a row with empty box fields lists an image without objects.
             An import replaces the boxes the dataset held for the images it names, so importing the same annotations again (from any format) does not add copies. \

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NeuralNet
+import Pipelines
 
 /// `detect bench engine`: how close the NeuralNet engine gets to the BLAS peak.
 ///
@@ -166,6 +167,29 @@ public struct BenchEngine: ParsableCommand {
                      "\(shape)", "\(count.outputShape)", net.parameterCount, Double(count.flops) / 1e9,
                      forwardOnly * 1e3, step * 1e3))
 
+        // The pretrained pipelines' backbone as they train it: MobileNetV2 to
+        // stride 16, batch norm frozen, stem and blocks 1-3 frozen.
+        var mobileConfig = PipelineConfig.BackboneConfig()
+        mobileConfig.type = "mobilenet_v2"
+        mobileConfig.weights = "imagenet"
+        mobileConfig.frozenStages = 4
+        let mobile = try FeatureExtractor(mobileConfig).network
+        BenchEngine.fill(mobile, seed: 9)
+        let mobileCount = try FLOPCounter.count(mobile, inputShape: shape)
+        var mobileOut = try mobile.forward(image)
+        let mobileGrad = BenchEngine.randomTensor(mobileOut.shape, seed: 10)
+        let mobileForward = try best { mobileOut = try mobile.forward(image) }
+        let mobileFused = InferenceFusion.fused(mobile)
+        let mobileInference = try best { mobileOut = try mobileFused.forward(image) }
+        let mobileStep = try best {
+            mobile.zeroGrad()
+            _ = try mobile.forward(image)
+            _ = try mobile.backward(mobileGrad)
+        }
+        print(String(format: "mobilenet_v2 %@ -> %@: %d parameters, %.2f GFLOPs forward; forward %.1f ms (fused for inference %.1f ms), forward+backward %.1f ms",
+                     "\(shape)", "\(mobileCount.outputShape)", mobile.parameterCount, Double(mobileCount.flops) / 1e9,
+                     mobileForward * 1e3, mobileInference * 1e3, mobileStep * 1e3))
+
         if json {
             let layerJSON = layers.map { f in
                 "{\"name\": \(BenchEngine.quoted(f.name)), \"forward_gflops\": \(BenchEngine.number(f.forwardGFLOPs)), "
@@ -179,6 +203,10 @@ public struct BenchEngine: ParsableCommand {
                   + "\"backbone_forward_ms\": \(BenchEngine.number(forwardOnly * 1e3)), "
                   + "\"backbone_forward_gflops\": \(BenchEngine.number(Double(count.flops) / 1e9)), "
                   + "\"backbone_parameters\": \(net.parameterCount), "
+                  + "\"mobilenet_v2_forward_ms\": \(BenchEngine.number(mobileForward * 1e3)), "
+                  + "\"mobilenet_v2_inference_ms\": \(BenchEngine.number(mobileInference * 1e3)), "
+                  + "\"mobilenet_v2_forward_backward_ms\": \(BenchEngine.number(mobileStep * 1e3)), "
+                  + "\"mobilenet_v2_forward_gflops\": \(BenchEngine.number(Double(mobileCount.flops) / 1e9)), "
                   + "\"blas_core\": \(BenchEngine.quoted(core)), \"threads\": \(threads)}")
         }
     }

@@ -14,6 +14,7 @@ public struct DetectCommand: ParsableCommand {
             ExportResultsCommand.self,
             ReportCommand.self,
             BenchCommand.self,
+            WeightsCommand.self,
         ])
 
     public init() {}

@@ -39,10 +39,21 @@ enum PipelineLocator {
         return roots
     }
 
-    /// The pipeline file's configuration and the path it was read from.
+    /// The pipeline file's configuration and the path it was read from, its
+    /// backbone weights (`imagenet` or a relative path) resolved against the
+    /// project root so they are found from any working directory.
     static func load(_ nameOrPath: String) throws -> (config: PipelineConfig, path: String) {
         let path = try configPath(nameOrPath)
-        return (try PipelineConfig.load(path: path), path)
+        var config = try PipelineConfig.load(path: path)
+        if let weights = config.backbone.pretrainedPath(projectRoot: projectRoot(of: path)) {
+            config.backbone.weights = weights
+        }
+        return (config, path)
+    }
+
+    /// The directory above `pipelines/`.
+    static func projectRoot(of configPath: String) -> String {
+        URL(fileURLWithPath: configPath).deletingLastPathComponent().deletingLastPathComponent().path
     }
 
     /// A model path from a pipeline file: relative paths are relative to the

@@ -23,7 +23,7 @@ public struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Dataset in the store (default: the only one).", valueName: "name"))
     var dataset: String?
 
-    @Option(help: ArgumentHelp("Split of the dataset to train on; all images when the dataset has no splits.", valueName: "name"))
+    @Option(help: ArgumentHelp("Split of the dataset to train on (several joined by +, e.g. train+val); all images when the dataset has no splits.", valueName: "name"))
     var split: String = "trainval"
 
     @Option(help: ArgumentHelp("File listing the training images, one file name, stem or path per line (overrides --split).", valueName: "file"))
@@ -90,7 +90,7 @@ public struct TrainCommand: ParsableCommand {
                                          "classes": classes, "epochs": config.training.epochs]
             switch config.name {
             case .rcnn:
-                let detector = RCNNDetector(config: config, classes: classes)
+                let detector = try RCNNDetector(config: config, classes: classes)
                 let trainer = RCNNTrainer(detector: detector, samples: samples, proposals: proposals)
                 let summary = try trainer.train()
                 info["final_cnn_loss"] = String(format: "%.4f", summary.fineTuneLoss.last ?? 0)
@@ -130,6 +130,11 @@ public struct TrainCommand: ParsableCommand {
             }
             guard !chosen.isEmpty else { throw ValidationError("\(splitFile): names no image of the dataset") }
             return chosen
+        }
+        // `train+val` trains on the union of several splits.
+        let names = split.split(separator: "+").map(String.init)
+        if names.count > 1, names.allSatisfy({ set.splits[$0] != nil }) {
+            return Set(names.flatMap { set.splits[$0]! }).sorted().map { set.images[$0] }
         }
         if let members = set.splits[split] { return members.map { set.images[$0] } }
         if set.splits.isEmpty {

@@ -36,6 +36,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     /// Stage names in execution order, as timed and stored.
     public var stages: [String] = []
     public var input = InputConfig()
+    public var backbone = BackboneConfig()
     public var selectiveSearch = SelectiveSearchConfig()
     public var rpn = RPNConfig()
     public var roiPooling = RoIPoolingConfig()
@@ -53,6 +54,46 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var pixelMean: [Float] = [123.675, 116.28, 103.53]
         public var pixelStd: [Float] = [58.395, 57.12, 57.375]
         public init() {}
+    }
+
+    /// The CNN every pipeline shares. `resnet` is the toolkit's own small ResNet,
+    /// trained from scratch; `mobilenet_v2` is torchvision's MobileNetV2, which
+    /// can start from its ImageNet weights (the papers' recipe: pre-train on
+    /// ImageNet, fine-tune on the detection data).
+    public struct BackboneConfig: Codable, Sendable, Equatable {
+        public enum Kind: String, CaseIterable, Sendable {
+            case resnet
+            case mobilenetV2 = "mobilenet_v2"
+        }
+
+        /// `resnet` or `mobilenet_v2`.
+        public var type: String = "resnet"
+        /// `none` (random initialisation), `imagenet` (models/imagenet/<type>.safetensors,
+        /// written by `detect weights fetch`), or a path to a safetensors file with torchvision names.
+        public var weights: String = "none"
+        /// Leading blocks kept fixed while fine-tuning (MobileNetV2: features.0 … features.N−1).
+        public var frozenStages: Int = 0
+        /// Feature stride: 16 (MobileNetV2 cut after block 13, 96 channels) or 32 (whole, 1,280 channels).
+        public var stride: Int = 16
+        public init() {}
+
+        public var kind: Kind? { Kind(rawValue: type) }
+        public var isPretrained: Bool { weights != "none" }
+
+        /// The weights file to start from: nil for `none`; `imagenet` is the
+        /// converted checkpoint under `models/imagenet/` of `projectRoot`;
+        /// other relative paths resolve against `projectRoot` when the file is there.
+        public func pretrainedPath(projectRoot: String) -> String? {
+            switch weights {
+            case "none": return nil
+            case "imagenet":
+                return URL(fileURLWithPath: projectRoot).appendingPathComponent("models/imagenet/\(type).safetensors").path
+            default:
+                if weights.hasPrefix("/") { return weights }
+                let candidate = URL(fileURLWithPath: projectRoot).appendingPathComponent(weights).path
+                return FileManager.default.fileExists(atPath: candidate) ? candidate : weights
+            }
+        }
     }
 
     public struct SelectiveSearchConfig: Codable, Sendable, Equatable {
@@ -114,6 +155,9 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var contextPadding: Int = 16
         /// Proposals scored per image (paper: ~2000).
         public var maxProposals: Int = 1000
+        /// Side of the grid each region's feature map is average-pooled to; the
+        /// feature vector is channels × size² (ResNet: 256 × 2 × 2 = 1,024).
+        public var featurePoolSize: Int = 2
         /// Regions per CNN batch.
         public var batchSize: Int = 64
         /// Proposals per training image whose features the SVMs and regressors see.
@@ -242,5 +286,22 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         if rpn.anchorSizes.isEmpty || rpn.aspectRatios.isEmpty { try fail("rpn.anchor_sizes and rpn.aspect_ratios must not be empty") }
         if training.scaleJitter.count != 0 && training.scaleJitter.count != 2 { try fail("training.scale_jitter is [min, max] or empty") }
         if stages.isEmpty { try fail("stages must list the pipeline's stages") }
+        guard let kind = backbone.kind else {
+            try fail("backbone.type must be one of \(BackboneConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(backbone.type)'")
+        }
+        if backbone.stride != 16 && backbone.stride != 32 { try fail("backbone.stride must be 16 or 32, got \(backbone.stride)") }
+        if backbone.weights.isEmpty { try fail("backbone.weights must be none, imagenet or a path") }
+        switch kind {
+        case .resnet:
+            if backbone.stride != 16 { try fail("backbone.stride of the resnet backbone is 16, got \(backbone.stride)") }
+            if backbone.frozenStages != 0 { try fail("backbone.frozen_stages must be 0 for the resnet backbone (it trains from scratch)") }
+            if backbone.weights == "imagenet" { try fail("backbone.weights: no ImageNet weights exist for the resnet backbone; use mobilenet_v2") }
+        case .mobilenetV2:
+            let blocks = backbone.stride == 16 ? 14 : 19
+            if !(0...blocks).contains(backbone.frozenStages) {
+                try fail("backbone.frozen_stages must be in 0...\(blocks) for mobilenet_v2 at stride \(backbone.stride), got \(backbone.frozenStages)")
+            }
+        }
+        if !(1...16).contains(rcnn.featurePoolSize) { try fail("rcnn.feature_pool_size must be in 1...16, got \(rcnn.featurePoolSize)") }
     }
 }

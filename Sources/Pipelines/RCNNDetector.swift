@@ -9,17 +9,18 @@ import NeuralNet
 /// SVM per class scores the region's features, a class-specific ridge
 /// regressor refines its box, and per-class NMS (0.3) removes duplicates.
 ///
-/// The CNN is the toolkit's backbone followed by 2×2 adaptive average pooling
-/// (256 × 2 × 2 = 1024 features per region, the role of the paper's pool5/fc7).
-/// The paper fine-tuned an ImageNet network on warped regions; no pretrained
-/// weights exist here, so `RCNNTrainer` trains the backbone from scratch on
-/// warped regions of the user's own annotations (softmax over K + 1 classes),
-/// then fits the SVMs and regressors on its features.
+/// The CNN is the pipeline's backbone followed by adaptive average pooling
+/// (ResNet: 256 × 2 × 2 = 1024 features per region, the role of the paper's
+/// pool5/fc7). As in the paper, `RCNNTrainer` fine-tunes the CNN on warped
+/// regions of the user's own annotations (softmax over K + 1 classes), from
+/// ImageNet weights when the pipeline file names them (MobileNetV2) or from
+/// scratch, then fits the SVMs and regressors on its features.
 public final class RCNNDetector {
     public let config: PipelineConfig
     public let classes: [String]
     public let backbone: Sequential
-    let pool = AdaptiveAvgPool2d(2)
+    public let features: FeatureExtractor
+    let pool: AdaptiveAvgPool2d
     let flatten = Flatten()
     /// Softmax classifier used only while fine-tuning the CNN on regions.
     public let fineTuneClassifier: Linear
@@ -31,14 +32,19 @@ public final class RCNNDetector {
     let mean: SIMD3<Float>
     let invStd: SIMD3<Float>
 
-    public static let featureDimension = Backbone.outChannels * 4
+    /// Length of a region's feature vector: backbone channels × pooled grid cells.
+    public let featureDimension: Int
 
-    public init(config: PipelineConfig, classes: [String]) {
+    public init(config: PipelineConfig, classes: [String]) throws {
         self.config = config
         self.classes = classes
-        backbone = Backbone.default()
-        fineTuneClassifier = Linear(Self.featureDimension, classes.count + 1).named("rcnn.finetune.cls_score")
-        svms = Array(repeating: LinearSVM(weights: [Float](repeating: 0, count: Self.featureDimension), bias: -1),
+        features = try FeatureExtractor(config.backbone)
+        backbone = features.network
+        let grid = config.rcnn.featurePoolSize
+        pool = AdaptiveAvgPool2d(grid)
+        featureDimension = features.channels * grid * grid
+        fineTuneClassifier = Linear(featureDimension, classes.count + 1).named("rcnn.finetune.cls_score")
+        svms = Array(repeating: LinearSVM(weights: [Float](repeating: 0, count: featureDimension), bias: -1),
                      count: classes.count)
         regressors = Array(repeating: nil, count: classes.count)
         let m = config.input.pixelMean, s = config.input.pixelStd
@@ -78,7 +84,7 @@ public final class RCNNDetector {
         backbone.training = false
         let batch = max(1, config.rcnn.batchSize)
         var out = [Float]()
-        out.reserveCapacity(boxes.count * Self.featureDimension)
+        out.reserveCapacity(boxes.count * featureDimension)
         var start = 0
         while start < boxes.count {
             let chunk = Array(boxes[start..<min(boxes.count, start + batch)])
@@ -99,7 +105,7 @@ public final class RCNNDetector {
         let boxes = Array(proposals.filter { !$0.isDegenerate }.prefix(config.rcnn.maxProposals))
         if boxes.isEmpty { return [] }
         let feats = try features(image, boxes: boxes, timer: &timer)
-        let d = Self.featureDimension
+        let d = featureDimension
         let scores: [[Float]] = timer.time("svm") { svms.map { $0.scores(features: feats, count: boxes.count) } }
         let post = config.postprocess
         var candidates: [Box] = [], candScores: [Float] = [], candLabels: [Int] = []
@@ -144,7 +150,7 @@ public final class RCNNDetector {
 
     public func bundle(info: [String: String] = [:]) throws -> ModelBundle {
         var t = try StateDict.tensors(of: backbone.parameters + backbone.buffers + fineTuneClassifier.parameters)
-        let k = classes.count, d = Self.featureDimension
+        let k = classes.count, d = featureDimension
         t[Self.svmWeight] = Tensor(shape: [k, d], data: svms.flatMap(\.weights))
         t[Self.svmBias] = Tensor(shape: [k], data: svms.map(\.bias))
         t[Self.regWeight] = Tensor(shape: [k, d, 4], data: regressors.flatMap { $0?.weights ?? [Float](repeating: 0, count: d * 4) })
@@ -154,14 +160,14 @@ public final class RCNNDetector {
     }
 
     public convenience init(config: PipelineConfig, bundle: ModelBundle, path: String) throws {
-        self.init(config: config, classes: bundle.classes)
+        try self.init(config: config, classes: bundle.classes)
         let cnn = backbone.parameters + backbone.buffers + fineTuneClassifier.parameters
         let names = Set(cnn.map(\.name))
         let report = try StateDict.load(bundle.tensors.filter { names.contains($0.key) }, into: cnn, strict: false)
         if !report.missing.isEmpty || !report.shapeMismatches.isEmpty {
             throw PipelineError.modelMismatch(path: path, reason: report.description)
         }
-        let k = classes.count, d = Self.featureDimension
+        let k = classes.count, d = featureDimension
         guard let sw = bundle.tensors[Self.svmWeight], sw.shape == [k, d],
               let sb = bundle.tensors[Self.svmBias], sb.shape == [k],
               let rw = bundle.tensors[Self.regWeight], rw.shape == [k, d, 4],

@@ -14,6 +14,7 @@ public final class TwoStageDetector {
     public let classes: [String]
     public let transform: ImageTransform
     public let backbone: Sequential
+    public let features: FeatureExtractor
     public let rpn: RegionProposalNetwork?
     public let pooler: RoIPooler
     public let head: BoxHead
@@ -25,12 +26,13 @@ public final class TwoStageDetector {
         self.config = config
         self.classes = classes
         transform = ImageTransform(config.input)
-        backbone = Backbone.default()
+        features = try FeatureExtractor(config.backbone)
+        backbone = features.network
         rpn = config.name == .fasterRCNN
-            ? try RegionProposalNetwork(config: config.rpn, inChannels: Backbone.outChannels, stride: Backbone.stride)
+            ? try RegionProposalNetwork(config: config.rpn, inChannels: features.channels, stride: features.stride)
             : nil
-        pooler = RoIPooler(config: config.roiPooling, stride: Backbone.stride)
-        let pooled = Backbone.outChannels * config.roiPooling.outputSize * config.roiPooling.outputSize
+        pooler = RoIPooler(config: config.roiPooling, stride: features.stride)
+        let pooled = features.channels * config.roiPooling.outputSize * config.roiPooling.outputSize
         head = BoxHead(inFeatures: pooled, representationSize: config.boxHead.representationSize,
                        numClasses: classes.count)
         head.svdRank = config.boxHead.svdRank
@@ -43,11 +45,12 @@ public final class TwoStageDetector {
     /// Parameters and buffers (BatchNorm running statistics): what a weights file holds.
     public var state: [Parameter] { backbone.parameters + backbone.buffers + (rpn?.parameters ?? []) + head.parameters }
 
-    /// Random initialisation for training from scratch, reproducible from `seed`.
+    /// Random initialisation, reproducible from `seed`, with the backbone's
+    /// pretrained weights when the pipeline file names them.
     public func initialise(seed: UInt64) throws {
         inferenceBackbone = nil
         var rng = SeededGenerator(seed: seed)
-        for p in backbone.parameters where p.value.rank == 4 { try WeightInit.kaiming(p, using: &rng) }
+        try features.initialise(using: &rng)
         rpn?.initialise(using: &rng)
         try head.initialise(using: &rng)
     }

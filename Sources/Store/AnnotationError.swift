@@ -11,7 +11,7 @@ public enum AnnotationError: Error, CustomStringConvertible, Equatable {
     /// A YOLO label uses a class index missing from the classes file, or a COCO
     /// annotation a category id missing from `categories`.
     case unknownClass(path: String, location: String, classID: String)
-    /// A YOLO directory without `classes.txt` or `obj.names`.
+    /// A YOLO directory without `classes.txt`, `obj.names` or a data YAML with `names`.
     case noClassesFile(directory: String)
     /// The path holds no annotation file of the format.
     case noAnnotationFiles(path: String, format: String)
@@ -30,7 +30,7 @@ public enum AnnotationError: Error, CustomStringConvertible, Equatable {
         case let .unknownClass(path, location, classID):
             return "\(path): \(location): unknown class \(classID)"
         case let .noClassesFile(directory):
-            return "\(directory): no classes file (classes.txt or obj.names) in the directory or its parent"
+            return "\(directory): no classes file (classes.txt, obj.names, or data.yaml with names) in the directory or its parent"
         case let .noAnnotationFiles(path, format):
             return "\(path): no \(format) annotation files found"
         case let .writeFailed(path, reason):

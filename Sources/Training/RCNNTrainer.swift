@@ -50,9 +50,7 @@ public final class RCNNTrainer {
     func fineTune() throws -> [Double] {
         let params = detector.backbone.parameters + detector.fineTuneClassifier.parameters
         var rng = SeededGenerator(seed: settings.seed)
-        for p in detector.backbone.parameters where p.value.rank == 4 {
-            p.value = try Initialisation.kaimingNormal(shape: p.value.shape, mode: .fanOut, using: &rng)
-        }
+        try detector.features.initialise(using: &rng)
         detector.fineTuneClassifier.weight.value = Initialisation.normal(shape: detector.fineTuneClassifier.weight.value.shape, std: 0.01, using: &rng)
         let sgd = try SGD(parameters: params, learningRate: settings.learningRate, momentum: settings.momentum,
                           weightDecay: settings.weightDecay)
@@ -152,7 +150,7 @@ public final class RCNNTrainer {
         }
         if showProgress { bar.finish() }
         // R-CNN scales features to a mean norm of 20 so one SVM C fits every layer.
-        let d = RCNNDetector.featureDimension
+        let d = detector.featureDimension
         var normSum = 0.0, count = 0
         for im in out {
             for r in 0..<(im.features.count / d) {
@@ -171,7 +169,7 @@ public final class RCNNTrainer {
     struct RegionRef: Hashable { var image: Int; var row: Int }
 
     func fitSVMs(_ data: [ImageFeatures], summary: inout Summary) throws {
-        let d = RCNNDetector.featureDimension
+        let d = detector.featureDimension
         var options = LinearSVM.TrainingOptions()
         options.c = rcnn.svmC
         options.positiveWeight = rcnn.svmPositiveWeight
@@ -236,7 +234,7 @@ public final class RCNNTrainer {
     // MARK: 4. Box regressors
 
     func fitRegressors(_ data: [ImageFeatures], summary: inout Summary) throws {
-        let d = RCNNDetector.featureDimension
+        let d = detector.featureDimension
         let coder = BoxCoder(weights: (1, 1, 1, 1))
         for k in 0..<detector.classes.count {
             var feats = [Float](), targets = [Float]()

@@ -125,7 +125,7 @@ final class DetectorRoundTripTests: XCTestCase {
         try BCCD.available()
         let c = try config(.rcnn)
         let samples = try ["BloodImage_00000", "BloodImage_00001", "BloodImage_00003"].map(BCCD.sample)
-        let detector = RCNNDetector(config: c, classes: BCCD.classes)
+        let detector = try RCNNDetector(config: c, classes: BCCD.classes)
         let trainer = RCNNTrainer(detector: detector, samples: samples, proposals: try proposals(samples, c))
         trainer.showProgress = false
         trainer.log = { _ in }

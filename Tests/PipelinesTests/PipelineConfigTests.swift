@@ -42,4 +42,48 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertTrue(reason("name: fast-rcnn\n").contains("stages"))
         XCTAssertTrue(reason("[1, 2").contains("p.yaml"))
     }
+
+    /// The pretrained pipeline files: MobileNetV2 from ImageNet, and Fast R-CNN
+    /// still Faster R-CNN with another proposal stage.
+    func testPretrainedPipelineFiles() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.root.appendingPathComponent("pipelines").path)
+            .filter { $0.hasSuffix("-mobilenet.yaml") }.sorted()
+        XCTAssertEqual(files, ["fast-rcnn-mobilenet.yaml", "faster-rcnn-mobilenet.yaml", "rcnn-mobilenet.yaml"])
+        for file in files {
+            let c = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/\(file)").path)
+            XCTAssertEqual(c.backbone.kind, .mobilenetV2, file)
+            XCTAssertEqual(c.backbone.weights, "imagenet", file)
+            XCTAssertTrue(c.model.hasSuffix("-mobilenet.safetensors"), file)
+        }
+        let fast = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/fast-rcnn-mobilenet.yaml").path)
+        let faster = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/faster-rcnn-mobilenet.yaml").path)
+        XCTAssertEqual(fast.backbone, faster.backbone)
+        XCTAssertEqual(fast.roiPooling, faster.roiPooling)
+        XCTAssertEqual(fast.stages.filter { $0 != "selective_search" }, faster.stages.filter { $0 != "rpn" })
+        // The default stays the from-scratch ResNet.
+        XCTAssertEqual(try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/faster-rcnn.yaml").path).backbone,
+                       PipelineConfig.BackboneConfig())
+    }
+
+    func testBackboneSectionIsValidated() {
+        func reason(_ backbone: String) -> String {
+            do { _ = try PipelineConfig.parse("name: faster-rcnn\nstages: [a]\nbackbone:\n" + backbone, path: "p.yaml"); return "accepted" }
+            catch { return "\(error)" }
+        }
+        XCTAssertEqual(reason("  type: mobilenet_v2\n  stride: 32\n  frozen_stages: 19\n"), "accepted")
+        XCTAssertTrue(reason("  type: vgg16\n").contains("backbone.type"))
+        XCTAssertTrue(reason("  type: mobilenet_v2\n  stride: 8\n").contains("backbone.stride"))
+        XCTAssertTrue(reason("  type: mobilenet_v2\n  frozen_stages: 15\n").contains("backbone.frozen_stages"))
+        XCTAssertTrue(reason("  type: resnet\n  weights: imagenet\n").contains("backbone.weights"))
+        XCTAssertTrue(reason("  type: resnet\n  frozen_stages: 2\n").contains("backbone.frozen_stages"))
+    }
+
+    func testImageNetWeightsResolveUnderTheProjectRoot() {
+        var b = PipelineConfig.BackboneConfig()
+        XCTAssertNil(b.pretrainedPath(projectRoot: "/p"))
+        b.type = "mobilenet_v2"; b.weights = "imagenet"
+        XCTAssertEqual(b.pretrainedPath(projectRoot: "/p"), "/p/models/imagenet/mobilenet_v2.safetensors")
+        b.weights = "/abs/w.safetensors"
+        XCTAssertEqual(b.pretrainedPath(projectRoot: "/p"), "/abs/w.safetensors")
+    }
 }

@@ -8,7 +8,8 @@ public enum AnnotationFormat: String, CaseIterable, Sendable {
     case voc
     /// COCO instances JSON, one file for the whole dataset.
     case coco
-    /// YOLO txt, one file per image with normalized `class cx cy w h`, plus `classes.txt`/`obj.names`.
+    /// YOLO txt, one file per image with normalized `class cx cy w h`, plus `classes.txt`/`obj.names`
+    /// or an Ultralytics `data.yaml`; split lists from `splits/NAME.txt` or `train.txt`/`val.txt`/`test.txt`.
     case yolo
     /// CSV `path,x1,y1,x2,y2,class` in the toolkit's pixel convention, one file.
     case csv

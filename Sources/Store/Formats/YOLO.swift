@@ -2,45 +2,66 @@ import Foundation
 import Boxes
 
 /// YOLO labels: one `<image stem>.txt` per image with lines `class cx cy w h`, the
-/// centre and size normalized by the image's width and height, and a classes file
-/// (`classes.txt` or `obj.names`, one name per line, line k = class k). The sizes
-/// come from the images' JPEG headers. An empty label file is a negative image.
+/// centre and size normalized by the image's width and height, and a class list:
+/// `classes.txt` or `obj.names` (one name per line, line k = class k), else an
+/// Ultralytics data YAML (`data.yaml`, `dataset.yaml` or any `*.yaml` with `names`),
+/// in the label directory or above it. Split lists come from a `splits/` folder
+/// (`NAME.txt`, one image per line) or the `train.txt`/`val.txt`/`test.txt` beside the
+/// data YAML. The sizes come from the images' JPEG headers. An empty label file is a
+/// negative image.
 enum YOLOFormat {
-    static let classFileNames = ["classes.txt", "obj.names"]
+    static let classFileNames = YOLODataset.classFileNames
     static let imageExtensions = ["jpg", "jpeg", "JPG", "JPEG", "Jpg", "Jpeg"]
+
+    /// Text files of a dataset root that are not labels: class lists, split lists and
+    /// the README/LICENSE files exports such as Roboflow's put there.
+    private static func isDatasetRootFile(_ file: String) -> Bool {
+        let name = (file as NSString).lastPathComponent
+        let lower = name.lowercased()
+        return classFileNames.contains(name)
+            || YOLODataset.adjacentSplitNames.contains((name as NSString).deletingPathExtension)
+            || lower.hasPrefix("readme") || lower.hasPrefix("license")
+    }
 
     static func read(path: String, imagesDirectory: String?) throws -> AnnotationSet {
         var root = FormatSupport.absolute(path)
         // A dataset root stands for its labels directory.
-        let labels = (root as NSString).appendingPathComponent("labels")
-        if FormatSupport.isDirectory(root), FormatSupport.isDirectory(labels),
-           try FormatSupport.files(in: root, extensions: ["txt"]).allSatisfy({ classFileNames.contains(($0 as NSString).lastPathComponent) }) {
+        if FormatSupport.isDirectory(root),
+           let labels = ["labels", "annotations"].map({ (root as NSString).appendingPathComponent($0) })
+               .first(where: FormatSupport.isDirectory),
+           try FormatSupport.files(in: root, extensions: ["txt"]).allSatisfy(isDatasetRootFile) {
             root = labels
         }
-        let labelFiles: [String]
+        let isDirectoryRead = FormatSupport.isDirectory(root)
         let directory: String
-        if FormatSupport.isDirectory(root) {
+        if isDirectoryRead {
             directory = root
-            labelFiles = try FormatSupport.files(in: root, extensions: ["txt"])
-                .filter { !classFileNames.contains(($0 as NSString).lastPathComponent) }
-            guard !labelFiles.isEmpty else { throw AnnotationError.noAnnotationFiles(path: root, format: "YOLO txt") }
         } else if FormatSupport.isFile(root) {
             directory = (root as NSString).deletingLastPathComponent
-            labelFiles = [root]
         } else {
             throw AnnotationError.unreadable(path: root, reason: "no such file or directory")
         }
         let parent = (directory as NSString).deletingLastPathComponent
-        let classesFile = [directory, parent].flatMap { d in classFileNames.map { (d as NSString).appendingPathComponent($0) } }
-            .first(where: FormatSupport.isFile)
-        guard let classesFile else { throw AnnotationError.noClassesFile(directory: directory) }
-        let names = try FormatSupport.readText(classesFile).split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !names.isEmpty else {
-            throw AnnotationError.malformed(path: classesFile, location: "file", reason: "no class names")
+        // Ultralytics keeps labels in <root>/labels/<split> with data.yaml in <root>.
+        var classDirectories = [directory, parent]
+        if (parent as NSString).lastPathComponent == "labels" {
+            classDirectories.append((parent as NSString).deletingLastPathComponent)
         }
-        if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
-            throw AnnotationError.malformed(path: classesFile, location: "file", reason: "class '\(duplicate)' listed twice")
+        guard let classes = try YOLODataset.classList(directories: classDirectories) else {
+            throw AnnotationError.noClassesFile(directory: directory)
+        }
+        let names = classes.names
+        let classesFile = classes.file
+        let splitLists = isDirectoryRead ? try YOLODataset.splitLists(labelDirectory: directory, classes: classes) : []
+
+        let labelFiles: [String]
+        if isDirectoryRead {
+            let listFiles = Set(splitLists.map(\.file))
+            labelFiles = try FormatSupport.files(in: root, extensions: ["txt"])
+                .filter { !classFileNames.contains(($0 as NSString).lastPathComponent) && !listFiles.contains($0) }
+            guard !labelFiles.isEmpty else { throw AnnotationError.noAnnotationFiles(path: root, format: "YOLO txt") }
+        } else {
+            labelFiles = [root]
         }
 
         // Ultralytics layout keeps labels in …/labels/<split> beside …/images/<split>.
@@ -63,7 +84,7 @@ enum YOLOFormat {
             }
             let (width, height) = try FormatSupport.jpegSize(imagePath)
             var objects: [AnnotatedObject] = []
-            for (n, line) in try FormatSupport.readText(file).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for (n, line) in try FormatSupport.readText(file).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
                 let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
                 if tokens.isEmpty { continue }
                 let location = "line \(n + 1)"
@@ -93,6 +114,10 @@ enum YOLOFormat {
             }
             set.images.append(AnnotatedImage(fileName: (imagePath as NSString).lastPathComponent, path: imagePath,
                                              width: width, height: height, source: file, objects: objects))
+        }
+        if !splitLists.isEmpty {
+            set.splits = try YOLODataset.readSplits(splitLists, images: set.images, labelFiles: labelFiles,
+                                                    warnings: &set.warnings)
         }
         return set
     }
