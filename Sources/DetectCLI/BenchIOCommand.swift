@@ -11,7 +11,7 @@ public struct BenchIOCommand: ParsableCommand {
         abstract: "Measure JPEG decoding, content hashing and BCCD annotation import/export speed.")
 
     @Option(help: ArgumentHelp("BCCD dataset directory (with images/ and annotations/); by default "
-                               + "../shared/datasets/bccd or shared/datasets/bccd from the current directory.",
+                               + "datasets/bccd (bundled) from the current directory.",
                                valueName: "dir"))
     public var data: String?
 
@@ -114,7 +114,7 @@ public struct BenchIOCommand: ParsableCommand {
             return (data as NSString).standardizingPath
         }
         let cwd = FileManager.default.currentDirectoryPath
-        for candidate in ["../shared/datasets/bccd", "shared/datasets/bccd", "datasets/bccd"] {
+        for candidate in ["datasets/bccd", "../shared/datasets/bccd"] {
             let path = ((cwd as NSString).appendingPathComponent(candidate) as NSString).standardizingPath
             if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("annotations")) { return path }
         }

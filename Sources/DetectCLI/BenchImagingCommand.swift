@@ -18,7 +18,7 @@ public struct BenchImagingCommand: ParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("Folder of JPEG images; by default the BCCD images at "
-                               + "../shared/datasets/bccd/images or shared/datasets/bccd/images.",
+                               + "datasets/bccd/images (bundled).",
                                valueName: "dir"))
     public var images: String?
 
@@ -139,7 +139,7 @@ public struct BenchImagingCommand: ParsableCommand {
     private func locateImages() throws -> String {
         if let images { return (images as NSString).standardizingPath }
         let cwd = FileManager.default.currentDirectoryPath
-        for candidate in ["../shared/datasets/bccd/images", "shared/datasets/bccd/images", "datasets/bccd/images"] {
+        for candidate in ["datasets/bccd/images", "../shared/datasets/bccd/images"] {
             let path = ((cwd as NSString).appendingPathComponent(candidate) as NSString).standardizingPath
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {

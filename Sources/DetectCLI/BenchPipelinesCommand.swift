@@ -21,7 +21,7 @@ public struct BenchPipelines: ParsableCommand {
     @Argument(help: ArgumentHelp("JPEG files or folders (default: the bundled samples).", valueName: "images"))
     var images: [String] = []
 
-    @Option(help: "Pipeline to measure: rcnn, fast-rcnn, faster-rcnn or all.")
+    @Option(help: "Pipeline to measure: a pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …), a YAML path, or all (every pipeline in pipelines/ whose model is there).")
     var pipeline: String = "all"
 
     @Option(help: ArgumentHelp("Use at most this many images.", valueName: "n"))
@@ -40,9 +40,6 @@ public struct BenchPipelines: ParsableCommand {
     static let width = 640, height = 480
 
     public func validate() throws {
-        if pipeline != "all" && PipelineKind(rawValue: pipeline) == nil {
-            throw ValidationError("unknown --pipeline '\(pipeline)': use rcnn, fast-rcnn, faster-rcnn or all")
-        }
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
     }
@@ -52,12 +49,12 @@ public struct BenchPipelines: ParsableCommand {
             var files = try ImageFiles.find(images.isEmpty ? [try Self.bundledSamples()] : images)
             files = Array(files.prefix(limit))
             guard !files.isEmpty else { throw ValidationError("no JPEG images to measure") }
-            let kinds = pipeline == "all" ? PipelineKind.allCases : [PipelineKind(rawValue: pipeline)!]
+            let names = pipeline == "all" ? Self.bundledPipelines() : [pipeline]
             print("\(files.count) image(s) at \(Self.width)x\(Self.height), \(repeats) pass(es), after one warm-up image; "
                   + "\(BenchSupport.buildConfiguration) build")
-            var results: [(kind: PipelineKind, stages: [(stage: String, seconds: Double)], total: Double)] = []
-            for kind in kinds {
-                let (config, configPath) = try PipelineLocator.load(kind.rawValue)
+            var results: [(name: String, kind: PipelineKind, stages: [(stage: String, seconds: Double)], total: Double)] = []
+            for name in names {
+                let (config, configPath) = try PipelineLocator.load(name)
                 let detector = try DetectionPipeline(config: config,
                                                      modelPath: PipelineLocator.modelPath(for: config, configPath: configPath))
                 var sums: [(stage: String, ms: Double)] = config.stages.map { ($0, 0) }
@@ -72,19 +69,20 @@ public struct BenchPipelines: ParsableCommand {
                     }
                 }
                 let stages = sums.map { (stage: $0.stage, seconds: $0.ms / 1000 / Double(count)) }
-                results.append((kind, stages, stages.reduce(0) { $0 + $1.seconds }))
+                results.append((name, config.name, stages, stages.reduce(0) { $0 + $1.seconds }))
             }
             print("")
-            let header = "pipeline      stage              seconds   share"
+            let width = max(13, results.map(\.name.count).max() ?? 0)
+            let header = pad("pipeline", width) + " stage              seconds   share"
             print(header)
             print(String(repeating: "-", count: header.count))
             for r in results {
                 for (i, s) in r.stages.enumerated() {
-                    print(pad(i == 0 ? r.kind.rawValue : "", 13) + " " + pad(s.stage, 16)
+                    print(pad(i == 0 ? r.name : "", width) + " " + pad(s.stage, 16)
                           + String(format: " %9.4f %6.1f%%", s.seconds, r.total > 0 ? 100 * s.seconds / r.total : 0))
                 }
                 let target = Self.targets[r.kind]!
-                print(pad("", 13) + " " + pad("total", 16) + String(format: " %9.4f   target <= %g s: %@", r.total, target,
+                print(pad("", width) + " " + pad("total", 16) + String(format: " %9.4f   target <= %g s: %@", r.total, target,
                                                                     r.total <= target ? "met" : "NOT met"))
                 print("")
             }
@@ -94,7 +92,7 @@ public struct BenchPipelines: ParsableCommand {
                     var stages: [String: Any] = [:]
                     for s in r.stages { stages[s.stage] = s.seconds }
                     let target = Self.targets[r.kind]!
-                    pipelines[r.kind.rawValue] = ["seconds_per_image": r.total, "stages": stages,
+                    pipelines[r.name] = ["seconds_per_image": r.total, "stages": stages,
                                                   "target_seconds": target, "meets_target": r.total <= target]
                 }
                 print(jsonLine(["build": BenchSupport.buildConfiguration, "images": files.count,
@@ -112,6 +110,19 @@ public struct BenchPipelines: ParsableCommand {
         }
         _ = try detector.detect(image, timer: &timer)
         return timer.milliseconds
+    }
+
+    /// The three classic pipelines, then every other pipeline file whose model is bundled.
+    static func bundledPipelines() -> [String] {
+        let classic = PipelineKind.allCases.map(\.rawValue)
+        guard let dir = PipelineLocator.locate("pipelines", directory: true),
+              let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return classic }
+        let others = files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.filter { !classic.contains($0) }.sorted()
+            .filter { name in
+                guard let (config, path) = try? PipelineLocator.load(name) else { return false }
+                return FileManager.default.fileExists(atPath: PipelineLocator.modelPath(for: config, configPath: path))
+            }
+        return classic + others
     }
 
     /// `samples/bccd` of the project, looked up like the pipeline files.

@@ -55,11 +55,11 @@ enum Fixture {
     static let bccd: String = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("../shared/datasets/bccd").standardizedFileURL.path
+        return url.appendingPathComponent("datasets/bccd").standardizedFileURL.path
     }()
 
     static func requireBCCD() throws {
-        if !FileManager.default.fileExists(atPath: bccd + "/annotations") { throw XCTSkip("BCCD dataset not found at \(bccd)") }
+        if !FileManager.default.fileExists(atPath: bccd + "/annotations") { throw NSError(domain: "BCCD dataset not found at \(bccd) (datasets/bccd belongs to the repository)", code: 1) }
     }
 
     static func temporaryDirectory(_ test: XCTestCase) throws -> String {

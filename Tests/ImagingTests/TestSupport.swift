@@ -13,14 +13,14 @@ enum TestPaths {
     }
 
     static func bccdImage(_ index: Int) throws -> String {
-        let p = packageRoot.appendingPathComponent("../shared/datasets/bccd/images")
+        let p = packageRoot.appendingPathComponent("datasets/bccd/images")
             .appendingPathComponent(String(format: "BloodImage_%05d.jpg", index)).standardized.path
-        guard FileManager.default.fileExists(atPath: p) else { throw XCTSkip("BCCD dataset not found at \(p)") }
+        guard FileManager.default.fileExists(atPath: p) else { throw NSError(domain: "BCCD dataset not found at \(p) (datasets/bccd belongs to the repository)", code: 1) }
         return p
     }
 
     static var bccdImagesDir: String {
-        packageRoot.appendingPathComponent("../shared/datasets/bccd/images").standardized.path
+        packageRoot.appendingPathComponent("datasets/bccd/images").standardized.path
     }
 
     /// A fresh temporary directory, removed when the test case finishes.

@@ -19,9 +19,9 @@ final class TinyCNNTrainingTests: XCTestCase {
     }
 
     static var datasetRoot: URL {
-        // Tests/NeuralNetTests/<this file> → package root → ../shared/datasets/bccd
+        // Tests/NeuralNetTests/<this file> → package root → datasets/bccd
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("../shared/datasets/bccd").standardized
+            .deletingLastPathComponent().appendingPathComponent("datasets/bccd").standardized
     }
 
     /// Boxes of one VOC annotation file, converted from VOC's 1-based inclusive
@@ -138,7 +138,7 @@ final class TinyCNNTrainingTests: XCTestCase {
 
     func testTinyCNNClassifiesHeldOutBCCDCells() throws {
         guard FileManager.default.fileExists(atPath: Self.datasetRoot.appendingPathComponent("splits/test.txt").path) else {
-            throw XCTSkip("BCCD dataset not found at \(Self.datasetRoot.path)")
+            throw NSError(domain: "BCCD dataset not found at \(Self.datasetRoot.path) (datasets/bccd belongs to the repository)", code: 1)
         }
         var rng = SeededGenerator(seed: 2026)
         let trainAll = try Self.split("trainval").flatMap(Self.annotations)

@@ -10,12 +10,12 @@ enum BCCD {
 
     static var root: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("../shared/datasets/bccd").standardized
+            .deletingLastPathComponent().appendingPathComponent("datasets/bccd").standardized
     }
 
     static func available() throws {
         if !FileManager.default.fileExists(atPath: root.appendingPathComponent("images").path) {
-            throw XCTSkip("BCCD dataset not found at \(root.path)")
+            throw NSError(domain: "BCCD dataset not found at \(root.path) (datasets/bccd belongs to the repository)", code: 1)
         }
     }
 

@@ -8,7 +8,7 @@ import XCTest
 final class BCCDRecallTests: XCTestCase {
     static var dataset: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("../shared/datasets/bccd").standardizedFileURL
+            .deletingLastPathComponent().appendingPathComponent("datasets/bccd").standardizedFileURL
     }
 
     /// Ground truth of a VOC file in 0-based, x2-exclusive boxes.
@@ -35,7 +35,7 @@ final class BCCDRecallTests: XCTestCase {
     func testFastModeRecallOnBCCDTestImages() throws {
         let root = Self.dataset
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("images").path) else {
-            throw XCTSkip("BCCD dataset not found at \(root.path)")
+            throw NSError(domain: "BCCD dataset not found at \(root.path) (datasets/bccd belongs to the repository)", code: 1)
         }
         var search = SelectiveSearch(mode: .fast)
         search.maxSide = 500

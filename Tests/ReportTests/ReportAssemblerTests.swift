@@ -13,7 +13,7 @@ final class ReportAssemblerTests: XCTestCase {
     func bccdImages() throws -> [ReportImage] {
         let root = ReportFixture.datasetRoot
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("images").path) else {
-            throw XCTSkip("BCCD dataset not found at \(root.path)")
+            throw NSError(domain: "BCCD dataset not found at \(root.path) (datasets/bccd belongs to the repository)", code: 1)
         }
         return try ["BloodImage_00007", "BloodImage_00011"].enumerated().map { i, name in
             let objects = try ReportFixture.parseVOC(root.appendingPathComponent("annotations/\(name).xml"))

@@ -23,12 +23,12 @@ struct ReportFixture {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
-    static var datasetRoot: URL { packageRoot.appendingPathComponent("../shared/datasets/bccd").standardizedFileURL }
+    static var datasetRoot: URL { packageRoot.appendingPathComponent("datasets/bccd").standardizedFileURL }
 
     static func load(imageNames: [String] = ["BloodImage_00007", "BloodImage_00011"]) throws -> ReportFixture {
         let root = datasetRoot
         guard FileManager.default.fileExists(atPath: root.appendingPathComponent("images").path) else {
-            throw XCTSkip("BCCD dataset not found at \(root.path)")
+            throw NSError(domain: "BCCD dataset not found at \(root.path) (datasets/bccd belongs to the repository)", code: 1)
         }
         var gallery: [GalleryItem] = []
         var groundTruth: [GroundTruthBox] = []

@@ -12,13 +12,13 @@ enum Fixture {
         return url.path
     }()
 
-    static let bccd = ((packageRoot as NSString).appendingPathComponent("../shared/datasets/bccd") as NSString).standardizingPath
+    static let bccd = ((packageRoot as NSString).appendingPathComponent("datasets/bccd") as NSString).standardizingPath
     static var bccdAnnotations: String { (bccd as NSString).appendingPathComponent("annotations") }
     static var bccdImages: String { (bccd as NSString).appendingPathComponent("images") }
 
     static func requireBCCD() throws {
         if !FileManager.default.fileExists(atPath: bccdAnnotations) {
-            throw XCTSkip("BCCD dataset not found at \(bccd)")
+            throw NSError(domain: "BCCD dataset not found at \(bccd) (datasets/bccd belongs to the repository)", code: 1)
         }
     }
 
