@@ -32,6 +32,9 @@ public struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Keep detections scoring at least this (default: the pipeline file's threshold).", valueName: "x"))
     var scoreThreshold: Float?
 
+    @Option(help: ArgumentHelp("Skip images whose JPEG header claims more megapixels than this, before decoding.", valueName: "n"))
+    var maxMegapixels: Int = 200
+
     @Flag(help: "Print a JSON summary as the last line.")
     var json = false
 
@@ -41,11 +44,13 @@ public struct RunCommand: ParsableCommand {
 
     public func validate() throws {
         if model != nil && pipeline == "all" { throw ValidationError("--model needs a single --pipeline") }
+        if !(1...100_000).contains(maxMegapixels) { throw ValidationError("--max-megapixels must be within 1...100000") }
         if let t = scoreThreshold, !(0...1).contains(t) { throw ValidationError("--score-threshold must be within 0...1") }
     }
 
     public func run() throws {
         try reportingFailure {
+            JPEG.maximumPixels = maxMegapixels * 1_000_000
             let files = try ImageFiles.find(paths)
             let names = pipeline == "all" ? PipelineKind.allCases.map(\.rawValue) : [pipeline]
             let store = try database.open()

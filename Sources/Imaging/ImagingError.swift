@@ -9,6 +9,9 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable {
     /// The stream ends before the whole picture was coded (a partly copied or
     /// downloaded file). libjpeg would pad it with grey; we refuse it.
     case truncated(path: String, reason: String)
+    /// The header claims more pixels than `JPEG.maximumPixels`: refused before
+    /// anything is allocated (a crafted 65,500 × 65,500 header would need 51 GB).
+    case tooLarge(path: String, width: Int, height: Int, limit: Int)
     /// Writing an output file failed.
     case writeFailed(path: String, reason: String)
     /// A caller passed a value outside its documented range (quality, sizes).
@@ -20,6 +23,8 @@ public enum ImagingError: Error, CustomStringConvertible, Equatable {
         case let .notJPEG(path): return "\(path): not a JPEG file"
         case let .corrupt(path, reason): return "\(path): corrupt JPEG: \(reason)"
         case let .truncated(path, reason): return "\(path): truncated JPEG: \(reason)"
+        case let .tooLarge(path, width, height, limit):
+            return "\(path): image of \(width) x \(height) pixels is over the limit of \(limit / 1_000_000) megapixels (--max-megapixels raises it)"
         case let .writeFailed(path, reason): return "\(path): cannot write: \(reason)"
         case let .invalidArgument(reason): return "invalid argument: \(reason)"
         }

@@ -9,6 +9,10 @@ import Foundation
 /// that annotations refer to. A truncated stream is an error, not a grey-padded
 /// picture.
 public enum JPEG {
+    /// Images whose header claims more pixels than this (after any DCT-domain
+    /// reduction) are refused before decoding: well above any camera (200 MP).
+    nonisolated(unsafe) public static var maximumPixels = 200_000_000
+
     /// Decodes the JPEG file at `path`.
     ///
     /// `minimumSize`, when given, lets libjpeg decode at 1/2, 1/4 or 1/8 scale in
@@ -59,6 +63,11 @@ public enum JPEG {
         for d in [8, 4, 2] {
             let w = (header.width + d - 1) / d, h = (header.height + d - 1) / d
             if w >= m.width && h >= m.height { denominator = d; break }
+        }
+        let (outW, outH) = ((header.width + denominator - 1) / denominator, (header.height + denominator - 1) / denominator)
+        let (pixels, overflow) = outW.multipliedReportingOverflow(by: outH)
+        if overflow || pixels > maximumPixels {
+            throw ImagingError.tooLarge(path: path, width: header.width, height: header.height, limit: maximumPixels)
         }
         var decoded = cjpeg_decoded()
         var status = cjpeg_status()

@@ -85,4 +85,34 @@ final class JPEGErrorTests: XCTestCase {
             try JPEG.decode(path: path)
         }
     }
+
+    /// A JPEG whose frame header claims 65,500 × 65,500 pixels is refused from
+    /// the header, before libjpeg allocates anything; the limit is adjustable.
+    static func hugeHeader() throws -> Data {
+        var data = try JPEG.encode(Image(width: 16, height: 8, fill: (10, 20, 30)), quality: 80)
+        guard let sof = (0..<(data.count - 9)).first(where: { data[$0] == 0xFF && data[$0 + 1] == 0xC0 }) else {
+            throw ImagingError.invalidArgument("no SOF0 marker")
+        }
+        // FF C0, length (2), precision (1), height (2), width (2)
+        for (offset, byte) in [(5, 0xFF), (6, 0xDC), (7, 0xFF), (8, 0xDC)] { data[sof + offset] = UInt8(byte) }
+        return data
+    }
+
+    func testHeaderClaimingTooManyPixelsIsRefusedBeforeDecoding() throws {
+        let data = try Self.hugeHeader()
+        XCTAssertEqual(try JPEGHeader.parse(data, path: "huge.jpg").width, 65_500)
+        XCTAssertThrowsError(try JPEG.decode(data: data, path: "huge.jpg")) { error in
+            guard case let .tooLarge(path, w, h, limit)? = error as? ImagingError else { return XCTFail("\(error)") }
+            XCTAssertEqual([path, String(w), String(h), String(limit)], ["huge.jpg", "65500", "65500", "200000000"])
+            XCTAssertTrue("\(error)".contains("megapixels"))
+        }
+        // A lower limit refuses an ordinary photo the same way; the default lets it through.
+        let small = try JPEG.encode(Image(width: 40, height: 30), quality: 80)
+        let saved = JPEG.maximumPixels
+        defer { JPEG.maximumPixels = saved }
+        JPEG.maximumPixels = 1000
+        XCTAssertThrowsError(try JPEG.decode(data: small, path: "small.jpg"))
+        JPEG.maximumPixels = saved
+        XCTAssertEqual(try JPEG.decode(data: small, path: "small.jpg").width, 40)
+    }
 }
