@@ -31,6 +31,8 @@ let package = Package(
 
         .target(name: "Randomness", swiftSettings: optimised),
         .target(name: "JSONText"),
+        // YAML without anchors, aliases or unbounded size: pipeline files and dataset YAMLs.
+        .target(name: "SafeYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Imaging", dependencies: ["CJPEGCodec"], swiftSettings: optimised),
         .target(name: "Boxes", dependencies: ["Randomness"], swiftSettings: optimised),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness", "JSONText"], swiftSettings: optimised),
@@ -38,14 +40,13 @@ let package = Package(
                 swiftSettings: optimised),
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet"], swiftSettings: optimised),
         .target(name: "Pipelines", dependencies: [
-            "Boxes", "Imaging", "NeuralNet", "Proposals", "Heads",
-            .product(name: "Yams", package: "Yams"),
+            "Boxes", "Imaging", "NeuralNet", "Proposals", "Heads", "SafeYAML",
         ], swiftSettings: optimised),
         .target(name: "Training", dependencies: ["Pipelines", "Boxes", "Imaging", "NeuralNet"], swiftSettings: optimised),
         .target(name: "Evaluation", dependencies: ["Boxes"]),
         .target(name: "Report", dependencies: ["Evaluation", "Boxes", "Imaging"]),
         .target(name: "Store", dependencies: [
-            "Boxes", "Imaging", "JSONText",
+            "Boxes", "Imaging", "JSONText", "SafeYAML",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: optimised),

@@ -12,10 +12,10 @@ public struct DatabaseOptions: ParsableArguments {
     /// Opens the store, creating it when missing.
     public func open() throws -> Store { try Store(path: path) }
 
-    /// Opens the store only when the file exists, so read-only commands never leave
-    /// an empty database behind.
+    /// Opens the store for reading only when the file exists, so read-only commands
+    /// never leave an empty database behind and work on read-only files.
     public func openExisting() throws -> Store? {
-        FileManager.default.fileExists(atPath: path) ? try Store(path: path) : nil
+        FileManager.default.fileExists(atPath: path) ? try Store(path: path, readOnly: true) : nil
     }
 }
 

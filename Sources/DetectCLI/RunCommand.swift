@@ -143,38 +143,49 @@ struct ImageRunner {
         var warmedUp = !warmUp
         for (n, path) in files.enumerated() {
             defer { if showProgress { bar.update(n + 1, detail: "") } }
-            let imageID: Int64
+            // Bytes read once: hashed, then decoded (and drawn) from memory.
+            let data: Data, header: JPEGHeader, hash: String
             do {
-                guard let data = FileManager.default.contents(atPath: path) else {
+                guard let bytes = FileManager.default.contents(atPath: path) else {
                     throw ImagingError.unreadable(path: path, reason: "cannot read file")
                 }
-                let header = try JPEGHeader.parse(data, path: path)
-                imageID = try store.registerImage(path: path, width: header.width, height: header.height,
-                                                  contentHash: ContentHash.sha256(data), fileSize: data.count)
+                (data, header, hash) = (bytes, try JPEGHeader.parse(bytes, path: path), ContentHash.sha256(bytes))
             } catch {
                 printError("skipping \(path): \(error)")
                 result.skipped.append(path)
                 continue
             }
-            if done.contains(imageID) { result.resumedImages += 1; result.images += 1; continue }
+            if let known = try store.existingImageID(contentHash: hash, path: path), done.contains(known) {
+                result.resumedImages += 1; result.images += 1; continue
+            }
+            let out: (detections: [Detection], timings: [(stage: String, ms: Double)], width: Int, height: Int)
             do {
                 if !warmedUp {
                     // One untimed image first, so lazy set-up does not count against stage one.
-                    _ = try pipeline.detect(path: path)
+                    _ = try pipeline.detect(data: data, path: path)
                     warmedUp = true
                 }
-                let out = try pipeline.detect(path: path)
-                let kept = out.detections.filter { $0.score >= scoreThreshold }
-                try store.recordImage(run: runID, image: imageID, detections: kept.map {
-                    StoredDetection(imageID: imageID, category: pipeline.classes[$0.label], score: $0.score, box: $0.box)
-                }, timings: out.timings)
-                totalMs += out.timings.reduce(0) { $0 + $1.ms }
-                result.images += 1
-                result.detections += kept.count
-                if let drawDirectory { try drawAnnotated(path: path, detections: kept, into: drawDirectory) }
+                out = try pipeline.detect(data: data, path: path)
             } catch {
                 printError("skipping \(path): \(error)")
                 result.skipped.append(path)
+                continue
+            }
+            let kept = out.detections.filter { $0.score >= scoreThreshold }
+            // The image row and its results land together; a store error (a lock
+            // held past the busy timeout) stops the run: nothing is lost, and
+            // running the command again resumes after the last stored image.
+            try store.recordImage(run: runID, path: path, width: header.width, height: header.height, contentHash: hash,
+                                  fileSize: data.count, detections: kept.map {
+                StoredDetection(imageID: 0, category: pipeline.classes[$0.label], score: $0.score, box: $0.box)
+            }, timings: out.timings)
+            totalMs += out.timings.reduce(0) { $0 + $1.ms }
+            result.images += 1
+            result.detections += kept.count
+            if let drawDirectory {
+                do { try drawAnnotated(data: data, path: path, detections: kept, into: drawDirectory) } catch {
+                    printError("cannot draw \(path): \(error)")
+                }
             }
         }
         if showProgress { bar.finish() }
@@ -184,8 +195,8 @@ struct ImageRunner {
         return result
     }
 
-    func drawAnnotated(path: String, detections: [Detection], into directory: String) throws {
-        var image = try JPEG.decode(path: path)
+    func drawAnnotated(data: Data, path: String, detections: [Detection], into directory: String) throws {
+        var image = try JPEG.decode(data: data, path: path)
         for d in detections {
             image.drawDetection(x1: d.box.x1, y1: d.box.y1, x2: d.box.x2, y2: d.box.y2,
                                 label: "\(pipeline.classes[d.label]) \(String(format: "%.2f", d.score))",

@@ -58,6 +58,14 @@ public final class DetectionPipeline {
         return (detections, ordered(timer), image.width, image.height)
     }
 
+    /// The same for a file's bytes already in memory (`path` names it in errors).
+    public func detect(data: Data, path: String) throws -> (detections: [Detection], timings: [(stage: String, ms: Double)], width: Int, height: Int) {
+        var timer = StageTimer()
+        let image = try timer.time("decode") { try JPEG.decode(data: data, path: path) }
+        let detections = try detect(image, timer: &timer)
+        return (detections, ordered(timer), image.width, image.height)
+    }
+
     public func detect(_ image: Image, timer: inout StageTimer) throws -> [Detection] {
         var proposals: [Box]? = nil
         if let search { proposals = timer.time("selective_search") { search.proposals(for: image) } }

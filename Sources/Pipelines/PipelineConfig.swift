@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import SafeYAML
 
 /// The three detectors of the toolkit.
 public enum PipelineKind: String, Codable, CaseIterable, Sendable {
@@ -221,8 +221,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
 
     public static func parse(_ yaml: String, path: String = "<memory>") throws -> PipelineConfig {
         let loaded: Any?
-        do { loaded = try Yams.load(yaml: yaml) } catch {
-            throw PipelineError.invalid(path: path, reason: "not valid YAML: \(error)")
+        do { loaded = try SafeYAML.load(yaml) } catch {
+            throw PipelineError.invalid(path: path, reason: "\(error)")
         }
         guard let user = loaded as? [String: Any] else {
             throw PipelineError.invalid(path: path, reason: "the top level must be a mapping")
@@ -236,6 +236,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let defaults = try JSONSerialization.jsonObject(with: encoder.encode(PipelineConfig(name: kind)))
         let merged = try merge(user, over: defaults, at: "", path: path)
+        try refuseNonFinite(merged, at: "", path: path)
         do {
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -268,40 +269,153 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         return out
     }
 
+    /// NaN and infinities (YAML's `.nan`, `.inf`) are no parameter's value.
+    static func refuseNonFinite(_ value: Any, at key: String, path: String) throws {
+        switch value {
+        case let d as [String: Any]:
+            for (k, v) in d { try refuseNonFinite(v, at: key.isEmpty ? k : key + "." + k, path: path) }
+        case let a as [Any]:
+            for (i, v) in a.enumerated() { try refuseNonFinite(v, at: "\(key)[\(i)]", path: path) }
+        case let x as Double where !x.isFinite:
+            throw PipelineError.invalid(path: path, reason: "\(key) = \(x): must be a finite number")
+        case let x as Float where !x.isFinite:
+            throw PipelineError.invalid(path: path, reason: "\(key) = \(x): must be a finite number")
+        default:
+            break
+        }
+    }
+
     static func codingPath(_ path: [CodingKey]) -> String {
         path.isEmpty ? "top level" : path.map(\.stringValue).joined(separator: ".")
     }
 
-    /// Rejects values no stage could run with.
+    /// Stage names the detectors time.
+    public static let knownStages: Set<String> = [
+        "decode", "selective_search", "preprocess", "backbone", "rpn", "roi_pool", "box_head", "nms",
+        "warp", "cnn_features", "svm", "box_regression",
+    ]
+
+    /// Rejects values no stage could run with: every key against its documented
+    /// range, then the keys that constrain each other. Errors name the key, the
+    /// value and what is allowed.
     public func validate(path: String) throws {
         func fail(_ why: String) throws -> Never { throw PipelineError.invalid(path: path, reason: why) }
-        if input.minSize < 32 || input.maxSize < input.minSize { try fail("input.min_size must be >= 32 and <= input.max_size") }
-        if input.pixelMean.count != 3 || input.pixelStd.count != 3 || input.pixelStd.contains(where: { $0 <= 0 }) {
-            try fail("input.pixel_mean and input.pixel_std need three values, std positive")
+        func int(_ key: String, _ v: Int, _ r: ClosedRange<Int>) throws {
+            if !r.contains(v) { try fail("\(key) = \(v) is outside \(r.lowerBound)...\(r.upperBound)") }
         }
-        if !["roi_pool", "roi_align"].contains(roiPooling.type) { try fail("roi_pooling.type must be roi_pool or roi_align, got \(roiPooling.type)") }
-        if roiPooling.outputSize < 1 { try fail("roi_pooling.output_size must be positive") }
-        if !["single", "fast", "quality"].contains(selectiveSearch.mode) { try fail("selective_search.mode must be single, fast or quality") }
-        if boxHead.boxCoderWeights.count != 4 { try fail("box_head.box_coder_weights needs four values") }
-        if rpn.anchorSizes.isEmpty || rpn.aspectRatios.isEmpty { try fail("rpn.anchor_sizes and rpn.aspect_ratios must not be empty") }
-        if training.scaleJitter.count != 0 && training.scaleJitter.count != 2 { try fail("training.scale_jitter is [min, max] or empty") }
-        if stages.isEmpty { try fail("stages must list the pipeline's stages") }
+        func real(_ key: String, _ v: Float, _ lo: Float, _ hi: Float, openLow: Bool = false, openHigh: Bool = false) throws {
+            let ok = v.isFinite && (openLow ? v > lo : v >= lo) && (openHigh ? v < hi : v <= hi)
+            if !ok { try fail("\(key) = \(v) is outside \(openLow ? "(" : "[")\(lo), \(hi)\(openHigh ? ")" : "]")") }
+        }
+        func fraction(_ key: String, _ v: Float, zeroAllowed: Bool = true) throws {
+            try real(key, v, 0, 1, openLow: !zeroAllowed)
+        }
+        // input
+        try int("input.min_size", input.minSize, 32...4096)
+        try int("input.max_size", input.maxSize, input.minSize...8192)
+        if input.pixelMean.count != 3 || input.pixelStd.count != 3 {
+            try fail("input.pixel_mean and input.pixel_std need three values (R, G, B)")
+        }
+        for (i, m) in input.pixelMean.enumerated() { try real("input.pixel_mean[\(i)]", m, -1000, 1000) }
+        for (i, d) in input.pixelStd.enumerated() { try real("input.pixel_std[\(i)]", d, 0, 1000, openLow: true) }
+        // backbone
         guard let kind = backbone.kind else {
-            try fail("backbone.type must be one of \(BackboneConfig.Kind.allCases.map(\.rawValue).joined(separator: ", ")), got '\(backbone.type)'")
+            try fail("backbone.type = '\(backbone.type)' is not one of \(BackboneConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if backbone.stride != 16 && backbone.stride != 32 { try fail("backbone.stride must be 16 or 32, got \(backbone.stride)") }
+        if backbone.stride != 16 && backbone.stride != 32 { try fail("backbone.stride = \(backbone.stride): must be 16 or 32") }
         if backbone.weights.isEmpty { try fail("backbone.weights must be none, imagenet or a path") }
         switch kind {
         case .resnet:
-            if backbone.stride != 16 { try fail("backbone.stride of the resnet backbone is 16, got \(backbone.stride)") }
-            if backbone.frozenStages != 0 { try fail("backbone.frozen_stages must be 0 for the resnet backbone (it trains from scratch)") }
-            if backbone.weights == "imagenet" { try fail("backbone.weights: no ImageNet weights exist for the resnet backbone; use mobilenet_v2") }
+            if backbone.stride != 16 { try fail("backbone.stride = \(backbone.stride): the resnet backbone has stride 16") }
+            if backbone.frozenStages != 0 { try fail("backbone.frozen_stages = \(backbone.frozenStages): must be 0 for the resnet backbone (it trains from scratch)") }
+            if backbone.weights == "imagenet" { try fail("backbone.weights = imagenet: no ImageNet weights exist for the resnet backbone; use mobilenet_v2") }
         case .mobilenetV2:
-            let blocks = backbone.stride == 16 ? 14 : 19
-            if !(0...blocks).contains(backbone.frozenStages) {
-                try fail("backbone.frozen_stages must be in 0...\(blocks) for mobilenet_v2 at stride \(backbone.stride), got \(backbone.frozenStages)")
-            }
+            try int("backbone.frozen_stages (mobilenet_v2 at stride \(backbone.stride))", backbone.frozenStages,
+                    0...(backbone.stride == 16 ? 14 : 19))
         }
-        if !(1...16).contains(rcnn.featurePoolSize) { try fail("rcnn.feature_pool_size must be in 1...16, got \(rcnn.featurePoolSize)") }
+        // selective search
+        if !["single", "fast", "quality"].contains(selectiveSearch.mode) {
+            try fail("selective_search.mode = '\(selectiveSearch.mode)' is not one of single, fast, quality")
+        }
+        try int("selective_search.max_side", selectiveSearch.maxSide, 16...10_000)
+        try real("selective_search.min_box_side", selectiveSearch.minBoxSide, 0, 10_000)
+        try int("selective_search.max_proposals", selectiveSearch.maxProposals, 1...100_000)
+        // rpn
+        if rpn.anchorSizes.isEmpty || rpn.aspectRatios.isEmpty { try fail("rpn.anchor_sizes and rpn.aspect_ratios must not be empty") }
+        if rpn.anchorSizes.count > 16 || rpn.aspectRatios.count > 16 { try fail("rpn.anchor_sizes and rpn.aspect_ratios take at most 16 values each") }
+        for (i, a) in rpn.anchorSizes.enumerated() { try real("rpn.anchor_sizes[\(i)]", a, 0, 4096, openLow: true) }
+        for (i, a) in rpn.aspectRatios.enumerated() { try real("rpn.aspect_ratios[\(i)]", a, 0.01, 100) }
+        try int("rpn.pre_nms_top_n_train", rpn.preNmsTopNTrain, 1...1_000_000)
+        try int("rpn.pre_nms_top_n_test", rpn.preNmsTopNTest, 1...1_000_000)
+        try int("rpn.post_nms_top_n_train", rpn.postNmsTopNTrain, 1...rpn.preNmsTopNTrain)
+        try int("rpn.post_nms_top_n_test", rpn.postNmsTopNTest, 1...rpn.preNmsTopNTest)
+        try real("rpn.nms_threshold", rpn.nmsThreshold, 0, 1, openLow: true)
+        try real("rpn.min_size", rpn.minSize, 0, 10_000)
+        try fraction("rpn.fg_iou_threshold", rpn.fgIouThreshold, zeroAllowed: false)
+        try real("rpn.bg_iou_threshold", rpn.bgIouThreshold, 0, rpn.fgIouThreshold)
+        try int("rpn.batch_size_per_image", rpn.batchSizePerImage, 1...100_000)
+        try fraction("rpn.positive_fraction", rpn.positiveFraction, zeroAllowed: false)
+        try int("rpn.channels", rpn.channels, 1...4096)
+        // RoI pooling
+        if !["roi_pool", "roi_align"].contains(roiPooling.type) {
+            try fail("roi_pooling.type = '\(roiPooling.type)' is not one of roi_pool, roi_align")
+        }
+        try int("roi_pooling.output_size", roiPooling.outputSize, 1...32)
+        try int("roi_pooling.sampling_ratio", roiPooling.samplingRatio, 0...16)
+        // box head
+        try int("box_head.representation_size", boxHead.representationSize, 1...16_384)
+        try fraction("box_head.fg_iou_threshold", boxHead.fgIouThreshold, zeroAllowed: false)
+        try real("box_head.bg_iou_high", boxHead.bgIouHigh, 0, boxHead.fgIouThreshold, openLow: true)
+        try real("box_head.bg_iou_low", boxHead.bgIouLow, 0, boxHead.bgIouHigh, openHigh: true)
+        try int("box_head.batch_size_per_image", boxHead.batchSizePerImage, 1...100_000)
+        try fraction("box_head.positive_fraction", boxHead.positiveFraction, zeroAllowed: false)
+        if boxHead.boxCoderWeights.count != 4 { try fail("box_head.box_coder_weights needs four values") }
+        for (i, w) in boxHead.boxCoderWeights.enumerated() { try real("box_head.box_coder_weights[\(i)]", w, 0, 1000, openLow: true) }
+        try real("box_head.box_loss_weight", boxHead.boxLossWeight, 0, 1000)
+        try int("box_head.svd_rank", boxHead.svdRank, 0...boxHead.representationSize)
+        // R-CNN
+        try int("rcnn.warp_size", rcnn.warpSize, 16...1024)
+        try int("rcnn.context_padding", rcnn.contextPadding, 0...(rcnn.warpSize / 2 - 1))
+        try int("rcnn.max_proposals", rcnn.maxProposals, 1...100_000)
+        try int("rcnn.batch_size", rcnn.batchSize, 1...4096)
+        try int("rcnn.train_proposals", rcnn.trainProposals, 1...100_000)
+        try int("rcnn.fine_tune_regions_per_image", rcnn.fineTuneRegionsPerImage, 2...10_000)
+        try fraction("rcnn.fine_tune_foreground_fraction", rcnn.fineTuneForegroundFraction, zeroAllowed: false)
+        try int("rcnn.feature_pool_size", rcnn.featurePoolSize, 1...16)
+        try int("rcnn.mining_rounds", rcnn.miningRounds, 0...100)
+        try real("rcnn.svm_c", rcnn.svmC, 0, 1e6, openLow: true)
+        try real("rcnn.svm_positive_weight", rcnn.svmPositiveWeight, 0, 1e6, openLow: true)
+        try real("rcnn.svm_bias_multiplier", rcnn.svmBiasMultiplier, 0, 1e6)
+        try fraction("rcnn.negative_iou_threshold", rcnn.negativeIouThreshold)
+        try real("rcnn.hard_threshold", rcnn.hardThreshold, -1e6, 1e6)
+        try real("rcnn.evict_threshold", rcnn.evictThreshold, -1e6, rcnn.hardThreshold)
+        try real("rcnn.feature_norm", rcnn.featureNorm, 0, 1e6, openLow: true)
+        try real("rcnn.ridge_lambda", rcnn.ridgeLambda, 0, 1e9)
+        try fraction("rcnn.ridge_min_iou", rcnn.ridgeMinIou)
+        // postprocess
+        try fraction("postprocess.score_threshold", postprocess.scoreThreshold)
+        try real("postprocess.nms_threshold", postprocess.nmsThreshold, 0, 1, openLow: true)
+        try int("postprocess.detections_per_image", postprocess.detectionsPerImage, 1...100_000)
+        // training
+        try int("training.epochs", training.epochs, 1...10_000)
+        try int("training.images_per_batch", training.imagesPerBatch, 1...256)
+        try real("training.learning_rate", training.learningRate, 0, 10, openLow: true)
+        try real("training.momentum", training.momentum, 0, 1, openHigh: true)
+        try real("training.weight_decay", training.weightDecay, 0, 1, openHigh: true)
+        try int("training.warmup_iterations", training.warmupIterations, 0...10_000_000)
+        for (i, f) in training.lrDropFractions.enumerated() {
+            try real("training.lr_drop_fractions[\(i)]", f, 0, 1, openLow: true, openHigh: true)
+        }
+        try real("training.gradient_clip_norm", training.gradientClipNorm, 0, 1e9)
+        if training.scaleJitter.count != 0 && training.scaleJitter.count != 2 { try fail("training.scale_jitter is [min, max] or empty") }
+        if training.scaleJitter.count == 2 {
+            try int("training.scale_jitter[0]", training.scaleJitter[0], 32...4096)
+            try int("training.scale_jitter[1]", training.scaleJitter[1], training.scaleJitter[0]...4096)
+        }
+        // stages
+        if stages.isEmpty { try fail("stages must list the pipeline's stages") }
+        for stage in stages where !Self.knownStages.contains(stage) {
+            try fail("stages: '\(stage)' is not a stage (known: \(Self.knownStages.sorted().joined(separator: ", ")))")
+        }
     }
 }

@@ -72,12 +72,34 @@ extension Store {
     /// The image row for a file: an image whose bytes the store already knows
     /// (by content hash) is reused even under another path.
     public func registerImage(path: String, width: Int, height: Int, contentHash: String, fileSize: Int) throws -> Int64 {
+        try write { db in try Self.imageRow(db, path: path, width: width, height: height, contentHash: contentHash, fileSize: fileSize) }
+    }
+
+    /// The image row a file's bytes already have, if any; writes nothing.
+    public func existingImageID(contentHash: String, path: String) throws -> Int64? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM images WHERE content_hash = ? ORDER BY (path = ?) DESC, id LIMIT 1",
+                               arguments: [contentHash, path])
+        }
+    }
+
+    static func imageRow(_ db: Database, path: String, width: Int, height: Int, contentHash: String, fileSize: Int) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM images WHERE content_hash = ? ORDER BY (path = ?) DESC, id LIMIT 1",
+                                       arguments: [contentHash, path]) { return id }
+        try db.execute(sql: "INSERT INTO images (path, width, height, content_hash, file_size) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [path, width, height, contentHash, fileSize])
+        return db.lastInsertedRowID
+    }
+
+    /// Registers a file's image and writes its results in one transaction, so a
+    /// file that fails to decode or detect leaves no row behind. Returns the image id.
+    @discardableResult
+    public func recordImage(run: Int64, path: String, width: Int, height: Int, contentHash: String, fileSize: Int,
+                            detections: [StoredDetection], timings: [(stage: String, ms: Double)]) throws -> Int64 {
         try write { db in
-            if let id = try Int64.fetchOne(db, sql: "SELECT id FROM images WHERE content_hash = ? ORDER BY (path = ?) DESC, id LIMIT 1",
-                                           arguments: [contentHash, path]) { return id }
-            try db.execute(sql: "INSERT INTO images (path, width, height, content_hash, file_size) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [path, width, height, contentHash, fileSize])
-            return db.lastInsertedRowID
+            let image = try Self.imageRow(db, path: path, width: width, height: height, contentHash: contentHash, fileSize: fileSize)
+            try Self.record(db, run: run, image: image, detections: detections, timings: timings)
+            return image
         }
     }
 
@@ -85,27 +107,30 @@ extension Store {
     /// anything a previous attempt left for this run and image.
     public func recordImage(run: Int64, image: Int64, detections: [StoredDetection],
                             timings: [(stage: String, ms: Double)]) throws {
-        try write { db in
-            try db.execute(sql: "DELETE FROM detections WHERE run_id = ? AND image_id = ?", arguments: [run, image])
-            try db.execute(sql: "DELETE FROM stage_timings WHERE run_id = ? AND image_id = ?", arguments: [run, image])
-            var categoryIDs: [String: Int64] = [:]
-            for d in detections {
-                let cat: Int64
-                if let c = categoryIDs[d.category] { cat = c } else {
-                    cat = try Self.categoryID(db, name: d.category)
-                    categoryIDs[d.category] = cat
-                }
-                try db.execute(sql: """
-                    INSERT INTO detections (run_id, image_id, category_id, score, x1, y1, x2, y2) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [run, image, cat, Double(d.score), Double(d.box.x1), Double(d.box.y1), Double(d.box.x2), Double(d.box.y2)])
+        try write { db in try Self.record(db, run: run, image: image, detections: detections, timings: timings) }
+    }
+
+    static func record(_ db: Database, run: Int64, image: Int64, detections: [StoredDetection],
+                       timings: [(stage: String, ms: Double)]) throws {
+        try db.execute(sql: "DELETE FROM detections WHERE run_id = ? AND image_id = ?", arguments: [run, image])
+        try db.execute(sql: "DELETE FROM stage_timings WHERE run_id = ? AND image_id = ?", arguments: [run, image])
+        var categoryIDs: [String: Int64] = [:]
+        for d in detections {
+            let cat: Int64
+            if let c = categoryIDs[d.category] { cat = c } else {
+                cat = try Self.categoryID(db, name: d.category)
+                categoryIDs[d.category] = cat
             }
-            for t in timings {
-                try db.execute(sql: "INSERT INTO stage_timings (run_id, image_id, stage, milliseconds) VALUES (?, ?, ?, ?)",
-                               arguments: [run, image, t.stage, t.ms])
-            }
-            try db.execute(sql: "INSERT OR REPLACE INTO run_images (run_id, image_id, finished_at) VALUES (?, ?, ?)",
-                           arguments: [run, image, Self.timestamp()])
+            try db.execute(sql: """
+                INSERT INTO detections (run_id, image_id, category_id, score, x1, y1, x2, y2) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [run, image, cat, Double(d.score), Double(d.box.x1), Double(d.box.y1), Double(d.box.x2), Double(d.box.y2)])
         }
+        for t in timings {
+            try db.execute(sql: "INSERT INTO stage_timings (run_id, image_id, stage, milliseconds) VALUES (?, ?, ?, ?)",
+                           arguments: [run, image, t.stage, t.ms])
+        }
+        try db.execute(sql: "INSERT OR REPLACE INTO run_images (run_id, image_id, finished_at) VALUES (?, ?, ?)",
+                       arguments: [run, image, Self.timestamp()])
     }
 
     static func categoryID(_ db: Database, name: String) throws -> Int64 {

@@ -6,6 +6,9 @@ import GRDB
 /// Boxes are stored as four REAL columns `x1, y1, x2, y2` in the toolkit's convention
 /// (0-based continuous pixels, x2/y2 exclusive); formats convert on the way in and out.
 enum Schema {
+    /// The schema version a store carries (`PRAGMA user_version`): the number of migrations.
+    public static var version: Int { migrator.migrations.count }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1 datasets, images, annotations, runs") { db in

@@ -12,24 +12,82 @@ public final class Store: Sendable {
     /// The GRDB connection, for modules that need queries this type does not offer.
     public let writer: any DatabaseWriter
 
-    /// Opens (creating if needed) the store at `path` and brings its schema up to date.
-    public init(path: String) throws {
+    /// How long a write waits for another process's lock before the command
+    /// stops with `StoreError.busy` (nothing is lost: a re-run resumes).
+    public static let defaultBusyTimeout: TimeInterval = 30
+    public let busyTimeout: TimeInterval
+
+    /// Opens (creating if needed) the store at `path` and brings its schema up to
+    /// date. `readOnly` opens an existing store for reading only (it may be a
+    /// read-only file) and migrates nothing. A store written by a newer version
+    /// of the toolkit is refused, naming both schema versions.
+    public init(path: String, readOnly: Bool = false, busyTimeout: TimeInterval = Store.defaultBusyTimeout) throws {
         self.path = path
+        self.busyTimeout = busyTimeout
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        // Another process (a second `detect run`) may hold the write lock briefly.
-        configuration.busyMode = .timeout(10)
+        // Another process (a second `detect run`) may hold the write lock for a while.
+        configuration.busyMode = .timeout(busyTimeout)
+        configuration.readonly = readOnly
         do {
-            writer = try DatabasePool(path: path, configuration: configuration)
-            try Schema.migrator.migrate(writer)
+            if readOnly {
+                let queue = try DatabaseQueue(path: path, configuration: configuration)
+                try queue.read { db in try Self.checkSchema(db, path: path, readOnly: true) }
+                writer = queue
+            } else {
+                let pool = try DatabasePool(path: path, configuration: configuration)
+                try Self.migrate(pool, path: path)
+                writer = pool
+            }
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    /// Refuses a store this build cannot read: migrations it does not know, or a
+    /// schema version above its own; read-only, also one that needs migrating.
+    static func checkSchema(_ db: Database, path: String, readOnly: Bool) throws {
+        let known = Schema.migrator.migrations
+        let applied = try Schema.migrator.appliedIdentifiers(db)
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        let unknown = applied.subtracting(known)
+        if !unknown.isEmpty || version > Schema.version {
+            throw StoreError.newerSchema(path: path, found: max(version, applied.count), supported: Schema.version,
+                                         unknownMigrations: unknown.sorted())
+        }
+        if readOnly && applied.count < known.count && !applied.isEmpty {
+            throw StoreError.cannotOpen(path: path, reason: "schema version \(applied.count) needs migrating to \(Schema.version); open it once with a writing command (import, run, train)")
+        }
+    }
+
+    /// Migrates under SQLite's write lock. Two processes opening a new store at
+    /// once race to create it: the loser sees the winner's tables ("already
+    /// exists") or its lock, waits, and finds the migrations applied.
+    static func migrate(_ pool: DatabasePool, path: String) throws {
+        var attempt = 0
+        while true {
+            do {
+                try pool.read { db in try checkSchema(db, path: path, readOnly: false) }
+                try Schema.migrator.migrate(pool)
+                try pool.write { db in
+                    if try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 < Schema.version {
+                        try db.execute(sql: "PRAGMA user_version = \(Schema.version)")
+                    }
+                }
+                return
+            } catch let error as DatabaseError
+                where attempt < 50 && (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+                                       || (error.message ?? "").contains("already exists")) {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
+            }
         }
     }
 
     /// A store that lives in memory only; for tests and throwaway measurements.
     public init(inMemory: Void = ()) throws {
         path = ":memory:"
+        busyTimeout = 0
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         writer = try DatabaseQueue(configuration: configuration)
@@ -40,7 +98,12 @@ public final class Store: Sendable {
     /// when it throws.
     @discardableResult
     public func write<T>(_ body: (Database) throws -> T) throws -> T {
-        try writer.write(body)
+        do { return try writer.write(body) } catch let error as DatabaseError
+            where error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED {
+            throw StoreError.busy(path: path, seconds: busyTimeout)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw StoreError.cannotOpen(path: path, reason: "the store is read-only: \(error.message ?? "\(error)")")
+        }
     }
 
     /// Runs `body` on a consistent snapshot of the store.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Imaging
+import GRDB
 
 /// A JPEG whose header claims 65,500 × 65,500 pixels among good photos: it is
 /// reported and skipped from its header, and the photos after it are detected.
@@ -25,6 +26,10 @@ final class OversizedImageTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("-huge.jpg") && r.stderr.contains("megapixels"), r.stderr)
         XCTAssertEqual(r.json?["skipped"] as? Int, 1, r.stdout)
         XCTAssertEqual(r.json?["images"] as? Int, 2, r.stdout)
+        // The refused file left no image row behind.
+        let rows = try DatabaseQueue(path: dir + "/d.sqlite").read { db in try String.fetchAll(db, sql: "SELECT path FROM images") }
+        XCTAssertEqual(rows.count, 2)
+        XCTAssertFalse(rows.contains { $0.hasSuffix("-huge.jpg") })
         // A lower limit is an option.
         let low = try DetectBinary.run(["run", "photos", "--pipeline", "faster-rcnn", "--db", dir + "/e.sqlite",
                                         "--max-megapixels", "1", "--json"], in: dir)

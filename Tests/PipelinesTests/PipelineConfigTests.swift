@@ -35,10 +35,10 @@ final class PipelineConfigTests: XCTestCase {
         func reason(_ yaml: String) -> String {
             do { _ = try PipelineConfig.parse(yaml, path: "p.yaml"); return "accepted" } catch { return "\(error)" }
         }
-        XCTAssertTrue(reason("name: faster-rcnn\nstages: [a]\nrpn:\n  nms_treshold: 0.6\n").contains("rpn.nms_treshold"))
-        XCTAssertTrue(reason("name: faster-rcnn\nstages: [a]\nrpn:\n  nms_threshold: high\n").contains("p.yaml"))
-        XCTAssertTrue(reason("name: yolo\nstages: [a]\n").contains("name must be one of"))
-        XCTAssertTrue(reason("name: fast-rcnn\nstages: [a]\nroi_pooling:\n  type: psroi\n").contains("roi_pooling.type"))
+        XCTAssertTrue(reason("name: faster-rcnn\nstages: [backbone]\nrpn:\n  nms_treshold: 0.6\n").contains("rpn.nms_treshold"))
+        XCTAssertTrue(reason("name: faster-rcnn\nstages: [backbone]\nrpn:\n  nms_threshold: high\n").contains("p.yaml"))
+        XCTAssertTrue(reason("name: yolo\nstages: [backbone]\n").contains("name must be one of"))
+        XCTAssertTrue(reason("name: fast-rcnn\nstages: [backbone]\nroi_pooling:\n  type: psroi\n").contains("roi_pooling.type"))
         XCTAssertTrue(reason("name: fast-rcnn\n").contains("stages"))
         XCTAssertTrue(reason("[1, 2").contains("p.yaml"))
     }
@@ -67,7 +67,7 @@ final class PipelineConfigTests: XCTestCase {
 
     func testBackboneSectionIsValidated() {
         func reason(_ backbone: String) -> String {
-            do { _ = try PipelineConfig.parse("name: faster-rcnn\nstages: [a]\nbackbone:\n" + backbone, path: "p.yaml"); return "accepted" }
+            do { _ = try PipelineConfig.parse("name: faster-rcnn\nstages: [backbone]\nbackbone:\n" + backbone, path: "p.yaml"); return "accepted" }
             catch { return "\(error)" }
         }
         XCTAssertEqual(reason("  type: mobilenet_v2\n  stride: 32\n  frozen_stages: 19\n"), "accepted")
@@ -85,5 +85,58 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(b.pretrainedPath(projectRoot: "/p"), "/p/models/imagenet/mobilenet_v2.safetensors")
         b.weights = "/abs/w.safetensors"
         XCTAssertEqual(b.pretrainedPath(projectRoot: "/p"), "/abs/w.safetensors")
+    }
+
+    /// Every key is checked against its range at load, the error naming the
+    /// file, the key, the value and what is allowed (issue 11's crashing files).
+    func testOutOfRangeValuesAreRefusedWithKeyValueAndRange() {
+        func reason(_ body: String, name: String = "faster-rcnn") -> String {
+            do { _ = try PipelineConfig.parse("name: \(name)\nstages: [backbone]\n" + body, path: "p.yaml"); return "accepted" }
+            catch { return "\(error)" }
+        }
+        let cases: [(String, String)] = [
+            ("postprocess:\n  detections_per_image: -1\n", "postprocess.detections_per_image = -1"),
+            ("roi_pooling:\n  output_size: 100000\n", "roi_pooling.output_size = 100000"),
+            ("rpn:\n  channels: 0\n", "rpn.channels = 0"),
+            ("box_head:\n  representation_size: 0\n", "box_head.representation_size = 0"),
+            ("rcnn:\n  warp_size: 0\n", "rcnn.warp_size = 0"),
+            ("rcnn:\n  warp_size: -5\n", "rcnn.warp_size = -5"),
+            ("rcnn:\n  context_padding: -100\n", "rcnn.context_padding = -100"),
+            ("rcnn:\n  max_proposals: -1\n", "rcnn.max_proposals = -1"),
+            ("rpn:\n  pre_nms_top_n_test: -6\n", "rpn.pre_nms_top_n_test = -6"),
+            ("rpn:\n  post_nms_top_n_test: -3\n", "rpn.post_nms_top_n_test = -3"),
+            ("rpn:\n  post_nms_top_n_test: 7000\n", "rpn.post_nms_top_n_test = 7000"),
+            ("rpn:\n  nms_threshold: 2\n", "rpn.nms_threshold = 2.0"),
+            ("postprocess:\n  nms_threshold: -1\n", "postprocess.nms_threshold = -1.0"),
+            ("box_head:\n  box_coder_weights: [0, 10, 5, 5]\n", "box_head.box_coder_weights[0] = 0.0"),
+            ("box_head:\n  svd_rank: -2\n", "box_head.svd_rank = -2"),
+            ("selective_search:\n  max_side: 0\n", "selective_search.max_side = 0"),
+            ("rpn:\n  bg_iou_threshold: 0.8\n", "rpn.bg_iou_threshold = 0.8"),
+            ("training:\n  scale_jitter: [600, 400]\n", "training.scale_jitter[1] = 400"),
+            ("input:\n  min_size: 600\n  max_size: 500\n", "input.max_size = 500"),
+        ]
+        for (body, expected) in cases {
+            let r = reason(body)
+            XCTAssertTrue(r.contains("p.yaml") && r.contains(expected) && r.contains("outside"), "\(body): \(r)")
+        }
+        XCTAssertThrowsError(try PipelineConfig.parse("name: rcnn\nstages: [decode, bogus]\n", path: "p.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("'bogus' is not a stage"), "\(error)")
+        }
+        let nan = reason("rpn:\n  nms_threshold: .nan\n")
+        XCTAssertTrue(nan.contains("rpn.nms_threshold = nan: must be a finite number"), nan)
+        XCTAssertTrue(reason("training:\n  learning_rate: .inf\n").contains("training.learning_rate"))
+        XCTAssertEqual(reason("rpn:\n  nms_threshold: 0.6\n"), "accepted")
+    }
+
+    /// A few hundred bytes of nested aliases would expand to gigabytes: anchors
+    /// and aliases are refused before anything is built.
+    func testYAMLAliasesAreRefused() {
+        var yaml = "name: faster-rcnn\nstages: [backbone]\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...9 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let start = Date()
+        XCTAssertThrowsError(try PipelineConfig.parse(yaml, path: "laughs.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("laughs.yaml") && "\(error)".contains("anchors and aliases"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1)
     }
 }

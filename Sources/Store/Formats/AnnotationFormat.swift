@@ -57,14 +57,53 @@ enum FormatSupport {
         return fileManager.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
-    /// The first of `directories` that holds `name` (a file name or relative path).
+    /// The first of `directories` that holds `name` (a file name or relative
+    /// path) as a JPEG. A relative name may not climb out of the folders
+    /// searched (`../../etc/passwd` finds nothing); an absolute path must be a
+    /// JPEG file (exports write absolute paths so that they import from
+    /// anywhere); a file that is not a JPEG is never taken for one.
     static func find(_ name: String, in directories: [String]) -> String? {
-        if name.hasPrefix("/") { return isFile(name) ? (name as NSString).standardizingPath : nil }
+        guard !name.isEmpty, !name.contains("\0") else { return nil }
+        if name.hasPrefix("/") {
+            let path = (name as NSString).standardizingPath
+            return isFile(path) && isJPEG(path) ? path : nil
+        }
         for directory in directories {
-            let candidate = absolute(name, relativeTo: directory)
-            if isFile(candidate) { return candidate }
+            let root = absolute(directory)
+            let candidate = absolute(name, relativeTo: root)
+            guard candidate.hasPrefix(root.hasSuffix("/") ? root : root + "/") else { continue }
+            if isFile(candidate) && isJPEG(candidate) { return candidate }
         }
         return nil
+    }
+
+    /// Whether the file starts with a JPEG's SOI marker and a segment marker.
+    static func isJPEG(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 3)) ?? Data()
+        return head.count == 3 && head[head.startIndex] == 0xFF && head[head.startIndex + 1] == 0xD8 && head[head.startIndex + 2] == 0xFF
+    }
+
+    /// A name that becomes part of a file path on export (a split, an image stem):
+    /// one path component, no `..`, no NUL or control characters.
+    static func pathComponent(_ name: String, what: String, directory: String) throws -> String {
+        let bad = name.isEmpty || name == "." || name == ".." || name.contains("/") || name.contains("\\")
+            || name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        if bad {
+            throw AnnotationError.writeFailed(path: directory,
+                reason: "\(what) '\(name.debugDescription.dropFirst().dropLast())' cannot be a file name (it holds /, \\, .., or a control character)")
+        }
+        return name
+    }
+
+    /// A class name for a format that lists one name per line: no line breaks or control characters.
+    static func singleLine(_ name: String, what: String, file: String) throws -> String {
+        if name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw AnnotationError.writeFailed(path: file,
+                reason: "\(what) '\(name.debugDescription.dropFirst().dropLast())' holds a line break or control character, which this format cannot represent")
+        }
+        return name
     }
 
     /// Sorted files of `directory` whose extension (any case) is one of `extensions`.
@@ -116,10 +155,28 @@ enum FormatSupport {
         return (header.width, header.height)
     }
 
+    /// Largest image side a file may state (larger is an error, not a trap).
+    static let maximumSide = 1_000_000
+
+    /// An image side stated by an annotation file: a whole number of pixels up
+    /// to `maximumSide`; 0 means "not stated", read the JPEG.
+    static func side(_ value: Double, file: String, location: String) throws -> Int {
+        guard value.isFinite, value >= 0, value <= Double(maximumSide), let side = Int(exactly: value.rounded()) else {
+            throw AnnotationError.malformed(path: file, location: location,
+                                            reason: "image size \(value) is outside 0...\(maximumSide)")
+        }
+        return side
+    }
+
     /// True when `box` has area; otherwise records a warning naming the file and place.
     /// Degenerate boxes are skipped on import because nothing can be learned from
-    /// or matched against a box without area.
-    static func keep(_ box: Box, file: String, location: String, warnings: inout [String]) -> Bool {
+    /// or matched against a box without area. A coordinate that is not a finite
+    /// float32 (1e39, say) rejects the whole file.
+    static func keep(_ box: Box, file: String, location: String, warnings: inout [String]) throws -> Bool {
+        guard [box.x1, box.y1, box.x2, box.y2].allSatisfy({ $0.isFinite && abs($0) <= Float(maximumSide) * 16 }) else {
+            throw AnnotationError.malformed(path: file, location: location,
+                                            reason: "box \(box) has a coordinate that is not a finite number of pixels")
+        }
         if box.isDegenerate {
             warnings.append("\(file): \(location): skipped degenerate box \(box) (zero width or height)")
             return false

@@ -82,14 +82,16 @@ enum COCOFormat {
                 throw fail("\(location).file_name", "missing or empty file_name")
             }
             var imagePath = FormatSupport.find(fileName, in: searched)
-            if imagePath == nil, let tag = image["path"] as? String, tag.hasPrefix("/"), FormatSupport.isFile(tag) {
-                imagePath = tag
+            if imagePath == nil, let tag = image["path"] as? String, tag.hasPrefix("/") {
+                imagePath = FormatSupport.find(tag, in: searched)
             }
             guard let imagePath else {
                 throw AnnotationError.unknownImage(path: file, location: "\(location).file_name", image: fileName, searched: searched)
             }
-            var width = Int(try number(image["width"], at: "\(location).width") ?? 0)
-            var height = Int(try number(image["height"], at: "\(location).height") ?? 0)
+            var width = try FormatSupport.side(try number(image["width"], at: "\(location).width") ?? 0,
+                                               file: file, location: "\(location).width")
+            var height = try FormatSupport.side(try number(image["height"], at: "\(location).height") ?? 0,
+                                                file: file, location: "\(location).height")
             if width <= 0 || height <= 0 { (width, height) = try FormatSupport.jpegSize(imagePath) }
             imageIndexByID[imageID] = set.images.count
             set.images.append(AnnotatedImage(fileName: fileName, path: imagePath, width: width, height: height,
@@ -119,7 +121,7 @@ enum COCOFormat {
                 pose: annotation["pose"] as? String,
                 area: try number(annotation["area"], at: "\(location).area"),
                 externalID: try id(annotation, "id", at: location, required: false))
-            guard FormatSupport.keep(box, file: file, location: location, warnings: &set.warnings) else { continue }
+            guard try FormatSupport.keep(box, file: file, location: location, warnings: &set.warnings) else { continue }
             set.images[imageIndex].objects.append(object)
         }
         set.addMissingCategories()

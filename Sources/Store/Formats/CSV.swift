@@ -55,7 +55,7 @@ enum CSVFormat {
                 throw AnnotationError.malformed(path: file, location: "\(location), class", reason: "empty class name")
             }
             let box = Box(x1: v[0], y1: v[1], x2: v[2], y2: v[3])
-            guard FormatSupport.keep(box, file: file, location: location, warnings: &set.warnings) else { continue }
+            guard try FormatSupport.keep(box, file: file, location: location, warnings: &set.warnings) else { continue }
             set.images[index].objects.append(AnnotatedObject(category: fields[5], box: box))
         }
         guard !set.images.isEmpty else { throw AnnotationError.noAnnotationFiles(path: file, format: "CSV") }

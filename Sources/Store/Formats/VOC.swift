@@ -86,8 +86,8 @@ enum VOCFormat {
             imagePath = ([base] + ["jpg", "jpeg", "JPG", "JPEG"].map { stem + "." + $0 }).lazy
                 .compactMap { FormatSupport.find($0, in: imageDirectories) }.first
         }
-        if imagePath == nil, let tag = root.child("path")?.trimmedText, tag.hasPrefix("/"), FormatSupport.isFile(tag) {
-            imagePath = tag
+        if imagePath == nil, let tag = root.child("path")?.trimmedText, tag.hasPrefix("/") {
+            imagePath = FormatSupport.find(tag, in: imageDirectories)
         }
         guard let imagePath else {
             throw AnnotationError.unknownImage(path: file, location: filenameNode.map(location) ?? "<annotation>",
@@ -96,8 +96,8 @@ enum VOCFormat {
 
         var width = 0, height = 0
         if let size = root.child("size") {
-            if let w = size.child("width") { width = Int(try number(w)) }
-            if let h = size.child("height") { height = Int(try number(h)) }
+            if let w = size.child("width") { width = try FormatSupport.side(try number(w), file: file, location: location(w)) }
+            if let h = size.child("height") { height = try FormatSupport.side(try number(h), file: file, location: location(h)) }
         }
         if width <= 0 || height <= 0 {
             (width, height) = try FormatSupport.jpegSize(imagePath)
@@ -123,7 +123,7 @@ enum VOCFormat {
             let difficult = try flag("difficult")
             let truncated = try flag("truncated")
             let pose = object.child("pose")?.trimmedText
-            guard FormatSupport.keep(box, file: file, location: location(object), warnings: &warnings) else { continue }
+            guard try FormatSupport.keep(box, file: file, location: location(object), warnings: &warnings) else { continue }
             objects.append(AnnotatedObject(category: name, box: box, difficult: difficult, truncated: truncated,
                                            pose: pose))
         }
@@ -171,7 +171,7 @@ enum VOCFormat {
         try FormatSupport.createDirectory(directory)
         var written: [String: String] = [:]
         for image in set.images {
-            let stem = FormatSupport.stem(image.fileName)
+            let stem = try FormatSupport.pathComponent(FormatSupport.stem(image.fileName), what: "image name", directory: directory)
             if let other = written[stem] {
                 throw AnnotationError.writeFailed(path: directory,
                     reason: "two images would share \(stem).xml: \(other) and \(image.path)")
@@ -183,6 +183,7 @@ enum VOCFormat {
             let main = (directory as NSString).appendingPathComponent("ImageSets/Main")
             try FormatSupport.createDirectory(main)
             for (name, members) in set.splits {
+                _ = try FormatSupport.pathComponent(name, what: "split name", directory: directory)
                 let lines = members.sorted().map { FormatSupport.stem(set.images[$0].fileName) + "\n" }.joined()
                 try FormatSupport.writeText(lines, to: (main as NSString).appendingPathComponent(name + ".txt"))
             }

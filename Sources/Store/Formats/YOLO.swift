@@ -109,7 +109,7 @@ enum YOLOFormat {
                 let W = Double(width), H = Double(height)
                 let box = Box(x1: Float((v[0] - v[2] / 2) * W), y1: Float((v[1] - v[3] / 2) * H),
                               x2: Float((v[0] + v[2] / 2) * W), y2: Float((v[1] + v[3] / 2) * H))
-                guard FormatSupport.keep(box, file: file, location: location, warnings: &set.warnings) else { continue }
+                guard try FormatSupport.keep(box, file: file, location: location, warnings: &set.warnings) else { continue }
                 objects.append(AnnotatedObject(category: names[classIndex], box: box))
             }
             set.images.append(AnnotatedImage(fileName: (imagePath as NSString).lastPathComponent, path: imagePath,
@@ -128,11 +128,12 @@ enum YOLOFormat {
         let directory = FormatSupport.absolute(path)
         try FormatSupport.createDirectory(directory)
         let index = Dictionary(uniqueKeysWithValues: set.categories.enumerated().map { ($1.name, $0) })
-        try FormatSupport.writeText(set.categories.map { $0.name + "\n" }.joined(),
-                                    to: (directory as NSString).appendingPathComponent("classes.txt"))
+        let classesFile = (directory as NSString).appendingPathComponent("classes.txt")
+        let names = try set.categories.map { try FormatSupport.singleLine($0.name, what: "class name", file: classesFile) + "\n" }
+        try FormatSupport.writeText(names.joined(), to: classesFile)
         var written: [String: String] = [:]
         for image in set.images {
-            let stem = FormatSupport.stem(image.fileName)
+            let stem = try FormatSupport.pathComponent(FormatSupport.stem(image.fileName), what: "image name", directory: directory)
             if let other = written[stem] {
                 throw AnnotationError.writeFailed(path: directory, reason: "two images would share \(stem).txt: \(other) and \(image.path)")
             }

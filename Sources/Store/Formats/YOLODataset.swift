@@ -1,4 +1,5 @@
 import Foundation
+import SafeYAML
 import Yams
 
 /// The parts of a YOLO dataset around its label files: the class list (`classes.txt`,
@@ -11,10 +12,6 @@ enum YOLODataset {
     static let preferredYAMLNames = ["data.yaml", "dataset.yaml", "data.yml", "dataset.yml"]
     /// Split lists Ultralytics keeps beside its data YAML (`valid` is Roboflow's name).
     static let adjacentSplitNames = ["train", "val", "valid", "test"]
-    /// A dataset YAML is a few lines; the cap keeps a hostile file from costing much.
-    static let maxYAMLBytes = 1 << 20
-    /// Upper bound on YAML nodes visited (anchors are refused, so nothing is shared).
-    static let maxYAMLNodes = 100_000
 
     /// Where the class names came from.
     struct ClassList {
@@ -71,7 +68,7 @@ enum YOLODataset {
             // Only files that look like a data YAML (a top-level `names:` line) are parsed,
             // so an unrelated YAML beside the labels cannot fail the import.
             guard let size = try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int,
-                  size <= maxYAMLBytes, let data = FileManager.default.contents(atPath: file),
+                  size <= SafeYAML.maximumBytes, let data = FileManager.default.contents(atPath: file),
                   let text = String(data: data, encoding: .utf8) else { continue }
             let hasNames = text.split(whereSeparator: \.isNewline).contains { line in
                 let trimmed = line.drop { $0 == "\"" || $0 == "'" }
@@ -90,25 +87,16 @@ enum YOLODataset {
     /// file cannot expand into a large one.
     static func readDataYAML(_ file: String) throws -> ClassList? {
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        guard size <= maxYAMLBytes else {
+        guard size <= SafeYAML.maximumBytes else {
             throw AnnotationError.malformed(path: file, location: "file",
-                                            reason: "\(size) bytes is more than a dataset YAML may hold (\(maxYAMLBytes) bytes)")
+                                            reason: "\(size) bytes is more than a dataset YAML may hold (\(SafeYAML.maximumBytes) bytes)")
         }
         let text = try FormatSupport.readText(file)
-        let parser: Parser
-        let document: Node?
-        do {
-            parser = try Parser(yaml: text)
-            document = try parser.singleRoot()
-        } catch {
-            throw yamlError(error, file: file)
+        let document: (root: Node?, parser: Parser)
+        do { document = try SafeYAML.compose(text) } catch let e as SafeYAML.Failure {
+            throw AnnotationError.malformed(path: file, location: e.location, reason: e.reason)
         }
-        guard let root = document else { return nil }
-        // Anchors are weak references owned by the parser: keep it alive while checking.
-        try withExtendedLifetime(parser) {
-            var budget = maxYAMLNodes
-            try refuseAnchors(root, file: file, budget: &budget)
-        }
+        guard let root = document.root else { return nil }
         guard let mapping = root.mapping else { return nil }
         func entries(_ key: String) -> [(key: Node, value: Node)] {
             mapping.filter { $0.key.scalar?.string == key }
@@ -226,44 +214,6 @@ enum YOLODataset {
         case .control, .lineSeparator, .paragraphSeparator: return true
         default: return false
         }
-    }
-
-    private static func refuseAnchors(_ node: Node, file: String, budget: inout Int) throws {
-        budget -= 1
-        guard budget >= 0 else {
-            throw AnnotationError.malformed(path: file, location: "file",
-                                            reason: "more than \(maxYAMLNodes) YAML nodes; a dataset YAML is a few lines")
-        }
-        var isAlias = false
-        if case .alias = node { isAlias = true }
-        if isAlias || node.anchor != nil {
-            throw AnnotationError.malformed(path: file, location: "\(line(node, or: nil))anchor",
-                                            reason: "YAML anchors and aliases (&name, *name) are not supported in a dataset YAML")
-        }
-        switch node {
-        case let .mapping(mapping):
-            for (key, value) in mapping {
-                try refuseAnchors(key, file: file, budget: &budget)
-                try refuseAnchors(value, file: file, budget: &budget)
-            }
-        case let .sequence(sequence):
-            for child in sequence { try refuseAnchors(child, file: file, budget: &budget) }
-        case .scalar, .alias:
-            break
-        }
-    }
-
-    private static func yamlError(_ error: Error, file: String) -> AnnotationError {
-        var location = "file"
-        switch error as? YamlError {
-        case let .scanner(_, _, mark, _)?, let .parser(_, _, mark, _)?, let .composer(_, _, mark, _)?:
-            location = "line \(mark.line), column \(mark.column)"
-        default:
-            break
-        }
-        // The description's first line is the message; the rest is a snippet of the file.
-        let message = "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
-        return AnnotationError.malformed(path: file, location: location, reason: "invalid YAML: \(message)")
     }
 
     // MARK: - Split lists
