@@ -49,4 +49,36 @@ final class RoITargetsTests: XCTestCase {
         XCTAssertEqual(s.labels.filter { $0 > 0 }.count, 2)   // 25 % of 8
         XCTAssertEqual(s.labels.count, 8)
     }
+
+    /// Issue 10: with the paper's background band [0.1, 0.5) a photo of one
+    /// large animal gives the head no region far from it, and from-scratch
+    /// Fast R-CNN learnt nothing on natural photos (AP50 0.005). The shipped
+    /// Fast R-CNN files sample background from [0, 0.5): regions that miss every
+    /// object are among the negatives.
+    func testShippedFastRCNNFilesSampleBackgroundFarFromEveryObject() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let animal = Box(x1: 120, y1: 60, x2: 520, y2: 420)
+        var proposals: [Box] = []
+        for y in stride(from: 0, to: 440, by: 40) {
+            for x in stride(from: 0, to: 600, by: 40) {
+                for side in [40, 120, 240] where x + side <= 640 && y + side <= 480 {
+                    proposals.append(Box(x1: Float(x), y1: Float(y), x2: Float(x + side), y2: Float(y + side)))
+                }
+            }
+        }
+        for file in ["fast-rcnn.yaml", "fast-rcnn-mobilenet.yaml"] {
+            let config = try PipelineConfig.load(path: root.appendingPathComponent("pipelines/\(file)").path)
+            XCTAssertEqual(config.boxHead.bgIouLow, 0, file)
+            var rng = SeededGenerator(seed: 1)
+            let sample = try RoITargets(config: config.boxHead).sample(proposals: proposals, groundTruth: [animal], labels: [1], using: &rng)
+            let far = zip(sample.rois, sample.labels).filter { $0.1 == 0 && $0.0.iou(animal) < 0.1 }.count
+            XCTAssertGreaterThan(far, 10, "\(file): \(far) far-away background RoIs of \(sample.rois.count)")
+        }
+        // The paper's band would have sampled none.
+        var paper = PipelineConfig.BoxHeadConfig()
+        paper.bgIouLow = 0.1
+        var rng = SeededGenerator(seed: 1)
+        let sample = try RoITargets(config: paper).sample(proposals: proposals, groundTruth: [animal], labels: [1], using: &rng)
+        XCTAssertEqual(zip(sample.rois, sample.labels).filter { $0.1 == 0 && $0.0.iou(animal) < 0.1 }.count, 0)
+    }
 }
