@@ -32,8 +32,10 @@ public final class DetectionPipeline {
             rcnn = try RCNNDetector(config: config, bundle: bundle, path: modelPath)
             twoStage = nil
         case .fastRCNN, .fasterRCNN:
-            guard bundle.pipeline != .rcnn else {
-                throw PipelineError.modelMismatch(path: modelPath, reason: "\(config.name.rawValue) cannot use an R-CNN model")
+            // A model is trained for one pipeline: a Faster R-CNN head has learnt
+            // RPN proposals, not selective search's, and the other way round.
+            guard bundle.pipeline == config.name else {
+                throw PipelineError.modelMismatch(path: modelPath, reason: "a \(config.name.rawValue) pipeline needs a \(config.name.rawValue) model, this one is \(bundle.pipeline.rawValue)")
             }
             twoStage = try TwoStageDetector(config: config, bundle: bundle, path: modelPath)
             rcnn = nil

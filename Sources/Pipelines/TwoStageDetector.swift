@@ -220,8 +220,7 @@ extension TwoStageDetector {
     }
 
     /// A detector for `config` with the weights of `bundle`, which must be of
-    /// the same pipeline (a Faster R-CNN bundle also serves Fast R-CNN: its
-    /// RPN weights are then unused).
+    /// a two-stage pipeline (`DetectionPipeline` requires the very same one).
     public convenience init(config: PipelineConfig, bundle: ModelBundle, path: String) throws {
         try self.init(config: config, classes: bundle.classes)
         let needed = Set(state.map(\.name))

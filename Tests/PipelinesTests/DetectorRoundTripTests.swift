@@ -167,4 +167,18 @@ final class DetectorRoundTripTests: XCTestCase {
         try detector.bundle().save(to: path)
         try checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
     }
+
+    /// A model serves the pipeline it was trained for only.
+    func testABundledModelIsRefusedByAnotherPipeline() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let fast = try PipelineConfig.load(path: root.appendingPathComponent("pipelines/fast-rcnn.yaml").path)
+        for other in ["faster-rcnn", "rcnn"] {
+            let model = root.appendingPathComponent("models/\(other).safetensors").path
+            XCTAssertThrowsError(try DetectionPipeline(config: fast, modelPath: model)) { error in
+                XCTAssertTrue("\(error)".contains("needs a fast-rcnn model") || "\(error)".contains("R-CNN"), "\(error)")
+                XCTAssertTrue("\(error)".contains(model), "\(error)")
+            }
+        }
+        XCTAssertNoThrow(try DetectionPipeline(config: fast, modelPath: root.appendingPathComponent("models/fast-rcnn.safetensors").path))
+    }
 }
