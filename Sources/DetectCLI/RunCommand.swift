@@ -58,7 +58,10 @@ public struct RunCommand: ParsableCommand {
             var skippedFiles = Set<String>()
             var imageCount = 0
             for name in names {
-                let (config, configPath) = try PipelineLocator.load(name)
+                var (config, configPath) = try PipelineLocator.load(name)
+                // The detector filters by its own threshold first: a lower one asked
+                // for here must reach it, or it could never go below the file's.
+                if let scoreThreshold { config.postprocess.scoreThreshold = scoreThreshold }
                 let modelPath = model ?? PipelineLocator.modelPath(for: config, configPath: configPath)
                 let detector = try DetectionPipeline(config: config, modelPath: modelPath)
                 let runner = ImageRunner(store: store, pipeline: detector, configText: try String(contentsOfFile: configPath, encoding: .utf8),

@@ -23,8 +23,8 @@ public struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Dataset in the store (default: the only one).", valueName: "name"))
     var dataset: String?
 
-    @Option(help: ArgumentHelp("Split of the dataset to train on (several joined by +, e.g. train+val); all images when the dataset has no splits.", valueName: "name"))
-    var split: String = "trainval"
+    @Option(help: ArgumentHelp("Split of the dataset to train on (several joined by +, e.g. train+val). Default: trainval, or all images when the dataset has no splits; a split named here must exist.", valueName: "name"))
+    var split: String?
 
     @Option(help: ArgumentHelp("File listing the training images, one file name, stem or path per line (overrides --split).", valueName: "file"))
     var splitFile: String?
@@ -81,7 +81,7 @@ public struct TrainCommand: ParsableCommand {
                                                         cachePath: output + ".proposals.json")
             }
             var info: [String: String] = [
-                "dataset": datasetName, "split": splitFile ?? split, "images": String(samples.count),
+                "dataset": datasetName, "split": splitFile ?? split ?? "trainval", "images": String(samples.count),
                 "epochs": String(config.training.epochs), "seed": String(config.training.seed),
                 "command": CommandLine.arguments.joined(separator: " "),
                 "pipeline_file": (try? String(contentsOfFile: configPath, encoding: .utf8)) ?? "",
@@ -131,16 +131,21 @@ public struct TrainCommand: ParsableCommand {
             guard !chosen.isEmpty else { throw ValidationError("\(splitFile): names no image of the dataset") }
             return chosen
         }
+        // Only the default may fall back to all images: a split named on the
+        // command line that does not exist would silently train on test images.
+        let split = self.split ?? "trainval"
         // `train+val` trains on the union of several splits.
         let names = split.split(separator: "+").map(String.init)
         if names.count > 1, names.allSatisfy({ set.splits[$0] != nil }) {
             return Set(names.flatMap { set.splits[$0]! }).sorted().map { set.images[$0] }
         }
         if let members = set.splits[split] { return members.map { set.images[$0] } }
-        if set.splits.isEmpty {
+        if set.splits.isEmpty && self.split == nil {
             printError("note: the dataset has no splits; training on all \(set.images.count) images")
             return set.images
         }
-        throw ValidationError("the dataset has no split '\(split)' (it has: \(set.splits.keys.sorted().joined(separator: ", ")))")
+        let available = set.splits.isEmpty ? "it has no splits; leave out --split to train on all images"
+            : "it has: \(set.splits.keys.sorted().joined(separator: ", "))"
+        throw ValidationError("the dataset has no split '\(split)' (\(available))")
     }
 }

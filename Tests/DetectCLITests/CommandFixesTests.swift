@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+import GRDB
+
+/// User-facing bugs of issue 12, each with its test.
+final class CommandFixesTests: XCTestCase {
+    var root: URL {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }
+
+    /// `--score-threshold` below the pipeline file's 0.05 reaches the detector.
+    func testRunScoreThresholdCanGoBelowThePipelineFile() throws {
+        let dir = try Fixture.temporaryDirectory(self)
+        let db = dir + "/s.sqlite"
+        let r = try DetectBinary.run(["run", root.appendingPathComponent("samples/bccd").path, "--pipeline", "faster-rcnn",
+                                      "--score-threshold", "0.01", "--db", db, "--json"], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let low = try DatabaseQueue(path: db).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM detections WHERE score < 0.05") ?? 0
+        }
+        let below = try DatabaseQueue(path: db).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM detections WHERE score < 0.01") ?? 0
+        }
+        XCTAssertGreaterThan(low, 0, "no detection between 0.01 and the file's 0.05")
+        XCTAssertEqual(below, 0)
+    }
+
+    /// A split named on the command line that the dataset lacks is an error,
+    /// never a silent fall-back to every image.
+    func testTrainWithAMissingExplicitSplitFails() throws {
+        let dir = try Fixture.temporaryDirectory(self)
+        let db = dir + "/t.sqlite"
+        var csv = "path,x1,y1,x2,y2,class\n"
+        for name in try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("samples/bccd").path)
+            where name.hasSuffix(".jpg") {
+            csv += "\(root.appendingPathComponent("samples/bccd/\(name)").path),10,10,100,100,cell\n"
+        }
+        try csv.write(toFile: dir + "/b.csv", atomically: true, encoding: .utf8)
+        let imported = try DetectBinary.run(["annotations", "import", "b.csv", "--format", "csv", "--dataset", "nosplits", "--db", db], in: dir)
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        let r = try DetectBinary.run(["train", "--pipeline", "faster-rcnn", "--dataset", "nosplits", "--split", "test",
+                                      "--epochs", "1", "--db", db, "--out", dir + "/m.safetensors"], in: dir)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.stderr.contains("no split 'test'") && r.stderr.contains("no splits"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/m.safetensors"))
+    }
+}
