@@ -140,7 +140,8 @@ struct ImageRunner {
         let (runID, _) = try store.startRun(pipeline: pipeline.config.name.rawValue, model: pipeline.modelPath,
                                             configuration: configuration, comparisonID: comparisonID)
         var result = Result(runID: runID)
-        let done = try store.finishedImageIDs(run: runID)
+        var doneImages = try store.finishedImageIDs(run: runID)
+        let donePaths = try store.finishedPaths(run: runID)
         var bar = ProgressBar(total: files.count, label: "[\(pipeline.config.name.rawValue)]")
         var totalMs = 0.0
         var warmedUp = !warmUp
@@ -158,8 +159,12 @@ struct ImageRunner {
                 result.skipped.append(path)
                 continue
             }
-            if let known = try store.existingImageID(contentHash: hash, path: path), done.contains(known) {
-                result.resumedImages += 1; result.images += 1; continue
+            if donePaths.contains(path) { result.resumedImages += 1; result.images += 1; continue }
+            if let known = try store.existingImageID(contentHash: hash, path: path), doneImages.contains(known) {
+                // The same bytes under another path: the same results, findable by this path too.
+                try store.addRunFile(run: runID, path: path, image: known)
+                result.images += 1
+                continue
             }
             let out: (detections: [Detection], timings: [(stage: String, ms: Double)], width: Int, height: Int)
             do {
@@ -178,10 +183,11 @@ struct ImageRunner {
             // The image row and its results land together; a store error (a lock
             // held past the busy timeout) stops the run: nothing is lost, and
             // running the command again resumes after the last stored image.
-            try store.recordImage(run: runID, path: path, width: header.width, height: header.height, contentHash: hash,
+            let imageID = try store.recordImage(run: runID, path: path, width: header.width, height: header.height, contentHash: hash,
                                   fileSize: data.count, detections: kept.map {
                 StoredDetection(imageID: 0, category: pipeline.classes[$0.label], score: $0.score, box: $0.box)
             }, timings: out.timings)
+            doneImages.insert(imageID)
             totalMs += out.timings.reduce(0) { $0 + $1.ms }
             result.images += 1
             result.detections += kept.count

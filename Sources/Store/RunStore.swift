@@ -65,6 +65,19 @@ extension Store {
         try read { db in (try Int64.fetchOne(db, sql: "SELECT MAX(comparison_id) FROM runs") ?? 0) + 1 }
     }
 
+    /// Paths whose results the run holds (each file of a run, even byte-identical ones).
+    public func finishedPaths(run: Int64) throws -> Set<String> {
+        try read { db in Set(try String.fetchAll(db, sql: "SELECT path FROM run_files WHERE run_id = ?", arguments: [run])) }
+    }
+
+    /// Records that `path` is in the run with the results of an image already
+    /// detected in it (a byte-identical copy under another path).
+    public func addRunFile(run: Int64, path: String, image: Int64) throws {
+        try write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO run_files (run_id, path, image_id) VALUES (?, ?, ?)", arguments: [run, path, image])
+        }
+    }
+
     public func finishedImageIDs(run: Int64) throws -> Set<Int64> {
         try read { db in Set(try Int64.fetchAll(db, sql: "SELECT image_id FROM run_images WHERE run_id = ?", arguments: [run])) }
     }
@@ -99,6 +112,7 @@ extension Store {
         try write { db in
             let image = try Self.imageRow(db, path: path, width: width, height: height, contentHash: contentHash, fileSize: fileSize)
             try Self.record(db, run: run, image: image, detections: detections, timings: timings)
+            try db.execute(sql: "INSERT OR REPLACE INTO run_files (run_id, path, image_id) VALUES (?, ?, ?)", arguments: [run, path, image])
             return image
         }
     }

@@ -147,6 +147,22 @@ enum Schema {
                 CREATE INDEX stage_timings_on_run_image ON stage_timings(run_id, image_id);
                 """)
         }
+        // Every file of a run findable by its path: two byte-identical files at
+        // different paths share one `images` row, so `run_images` alone lost the
+        // second path.
+        migrator.registerMigration("v2 run_files") { db in
+            try db.execute(sql: """
+                CREATE TABLE run_files (
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    path TEXT NOT NULL,
+                    image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+                    PRIMARY KEY (run_id, path)
+                );
+                CREATE INDEX run_files_on_image ON run_files(image_id);
+                INSERT OR IGNORE INTO run_files (run_id, path, image_id)
+                    SELECT r.run_id, i.path, r.image_id FROM run_images r JOIN images i ON i.id = r.image_id;
+                """)
+        }
         return migrator
     }
 }

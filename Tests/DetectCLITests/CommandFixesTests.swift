@@ -46,4 +46,34 @@ final class CommandFixesTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("no split 'test'") && r.stderr.contains("no splits"), r.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/m.safetensors"))
     }
+
+    /// Two byte-identical files at different paths: both are processed, and
+    /// each path finds its results in the store (one image row, two run files).
+    func testByteIdenticalFilesAreBothFindableByPath() throws {
+        let dir = try Fixture.temporaryDirectory(self)
+        let sample = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("samples/bccd").path)
+            .filter { $0.hasSuffix(".jpg") }.sorted()[0]
+        try FileManager.default.createDirectory(atPath: dir + "/p/a", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir + "/p/b", withIntermediateDirectories: true)
+        for sub in ["a", "b"] {
+            try FileManager.default.copyItem(atPath: root.appendingPathComponent("samples/bccd/\(sample)").path, toPath: dir + "/p/\(sub)/x.jpg")
+        }
+        let db = dir + "/d.sqlite"
+        for _ in 0..<2 {   // the second run resumes both
+            let r = try DetectBinary.run(["run", "p", "--pipeline", "faster-rcnn", "--db", db, "--json"], in: dir)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.json?["images"] as? Int, 2, r.stdout)
+        }
+        let (images, files, detections) = try DatabaseQueue(path: db).read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images") ?? -1,
+             try String.fetchAll(db, sql: "SELECT path FROM run_files ORDER BY path"),
+             try Int.fetchOne(db, sql: """
+                SELECT COUNT(*) FROM run_files f JOIN detections d ON d.image_id = f.image_id AND d.run_id = f.run_id
+                WHERE f.path LIKE '%/b/x.jpg'
+                """) ?? 0)
+        }
+        XCTAssertEqual(images, 1)
+        XCTAssertEqual(files.map { ($0 as NSString).lastPathComponent }, ["x.jpg", "x.jpg"])
+        XCTAssertGreaterThan(detections, 0, "the second path has no results")
+    }
 }

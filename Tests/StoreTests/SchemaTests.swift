@@ -15,6 +15,7 @@ final class SchemaTests: XCTestCase {
             "runs": ["id", "pipeline", "model", "configuration", "started_at", "finished_at", "status", "comparison_id"],
             "detections": ["id", "run_id", "image_id", "category_id", "score", "x1", "y1", "x2", "y2"],
             "stage_timings": ["id", "run_id", "image_id", "stage", "milliseconds"],
+            "run_files": ["run_id", "path", "image_id"],
         ]
         try store.read { db in
             for (table, columns) in expected {
