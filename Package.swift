@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // Compute-heavy targets are optimised even in debug builds: the test suite trains
@@ -82,3 +83,11 @@ let package = Package(
     // which Swift 6's Sendable checking cannot express without noise.
     swiftLanguageModes: [.v5]
 )
+
+// libFuzzer harness (scripts/fuzz): only when asked for, so the normal build and
+// `swift test` never see a target whose `main` comes from the fuzzer runtime.
+if ProcessInfo.processInfo.environment["DETECT_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(name: "DetectFuzz", dependencies: ["Imaging", "NeuralNet", "Pipelines", "Store"],
+                                             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "detect-fuzz", targets: ["DetectFuzz"]))
+}

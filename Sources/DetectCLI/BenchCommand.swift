@@ -5,13 +5,14 @@ import ArgumentParser
 public struct BenchCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the speed of the engine, imaging, I/O and pipeline stages on this machine.",
+        abstract: "Measure the speed of the engine, imaging, I/O, pipeline stages and store merging on this machine.",
         subcommands: [
             BenchEngine.self,
             BenchProposals.self,
             BenchPipelines.self,
             BenchImagingCommand.self,
             BenchIOCommand.self,
+            BenchMerge.self,
         ])
 
     public init() {}

@@ -9,6 +9,7 @@ public struct DetectCommand: ParsableCommand {
             AnnotationsCommand.self,
             TrainCommand.self,
             RunCommand.self,
+            MergeCommand.self,
             CompareCommand.self,
             EvalCommand.self,
             ExportResultsCommand.self,

@@ -18,7 +18,16 @@ public struct RunCommand: ParsableCommand {
             """)
 
     @Argument(help: ArgumentHelp("JPEG files or folders.", valueName: "path"))
-    var paths: [String]
+    var paths: [String] = []
+
+    @Option(help: ArgumentHelp("Also process the JPEG files listed in this file, one path per line.", valueName: "list"))
+    var filesFrom: String?
+
+    @Option(help: ArgumentHelp("Process only shard K of N (K/N, 0-based): files whose path hash modulo N is K. auto/N takes K from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or SLURM_ARRAY_TASK_ID; auto also takes N from SLURM_ARRAY_TASK_COUNT.", valueName: "K/N"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("Name shared by the shards of one logical run (default: DETECT_RUN_GROUP or slurm-$SLURM_ARRAY_JOB_ID).", valueName: "name"))
+    var runGroup: String?
 
     @Option(help: ArgumentHelp("rcnn, fast-rcnn, faster-rcnn, all, or a pipeline YAML file.", valueName: "name"))
     var pipeline: String = "faster-rcnn"
@@ -44,6 +53,7 @@ public struct RunCommand: ParsableCommand {
 
     public func validate() throws {
         if model != nil && pipeline == "all" { throw ValidationError("--model needs a single --pipeline") }
+        if paths.isEmpty && filesFrom == nil { throw ValidationError("give JPEG files or folders, or --files-from LIST") }
         if !(1...100_000).contains(maxMegapixels) { throw ValidationError("--max-megapixels must be within 1...100000") }
         if let t = scoreThreshold, !(0...1).contains(t) { throw ValidationError("--score-threshold must be within 0...1") }
     }
@@ -51,7 +61,11 @@ public struct RunCommand: ParsableCommand {
     public func run() throws {
         try reportingFailure {
             JPEG.maximumPixels = maxMegapixels * 1_000_000
-            let files = try ImageFiles.find(paths)
+            let shard = try self.shard.map { try Sharding.parse($0) }
+            let group = runGroup ?? (shard != nil ? Sharding.group() : nil)
+            let found = try ImageFiles.findFiles(paths + (try filesFrom.map(ImageFiles.listed) ?? []))
+            let files = Sharding.select(found, shard: shard).map(\.path)
+            if let shard { printError("shard \(shard): \(files.count) of \(found.count) files") }
             let names = pipeline == "all" ? PipelineKind.allCases.map(\.rawValue) : [pipeline]
             let store = try database.open()
             var runs: [[String: Any]] = []
@@ -66,18 +80,22 @@ public struct RunCommand: ParsableCommand {
                 let detector = try DetectionPipeline(config: config, modelPath: modelPath)
                 let runner = ImageRunner(store: store, pipeline: detector, configText: try String(contentsOfFile: configPath, encoding: .utf8),
                                          scoreThreshold: scoreThreshold ?? config.postprocess.scoreThreshold, drawDirectory: draw)
-                let result = try runner.run(files: files, comparisonID: nil)
+                let result = try runner.run(files: files, comparisonID: nil, shard: shard, group: group)
                 skippedFiles.formUnion(result.skipped)
                 imageCount = max(imageCount, result.images)
-                runs.append(["pipeline": config.name.rawValue, "run_id": result.runID])
+                var entry: [String: Any] = ["pipeline": config.name.rawValue, "run_id": result.runID, "run_uuid": result.runUUID]
+                if let shard { entry["shard"] = shard.description }
+                runs.append(entry)
                 print("\(config.name.rawValue): run \(result.runID), \(result.images) images, \(result.detections) detections" +
                       (result.resumedImages > 0 ? " (\(result.resumedImages) already done)" : "") +
                       String(format: ", %.0f ms per image", result.meanMilliseconds))
             }
             if !skippedFiles.isEmpty { print("skipped \(skippedFiles.count) unreadable file(s)") }
             if json {
-                print(jsonLine(["run_id": runs.first?["run_id"] ?? NSNull(), "runs": runs,
-                                "images": imageCount, "skipped": skippedFiles.count]))
+                var summary: [String: Any] = ["run_id": runs.first?["run_id"] ?? NSNull(), "runs": runs,
+                                              "images": imageCount, "skipped": skippedFiles.count]
+                if let shard { summary["shard"] = shard.description; summary["files_total"] = found.count; summary["files_in_shard"] = files.count }
+                print(jsonLine(summary))
             }
         }
     }
@@ -85,8 +103,17 @@ public struct RunCommand: ParsableCommand {
 
 /// Finds JPEG files under the given paths, sorted, without duplicates.
 enum ImageFiles {
-    static func find(_ paths: [String]) throws -> [String] {
-        var out: [String] = []
+    /// A file found, and its sharding key: its path relative to the folder
+    /// named on the command line, or the path as given.
+    struct File: Equatable {
+        var path: String
+        var key: String
+    }
+
+    static func find(_ paths: [String]) throws -> [String] { try findFiles(paths).map(\.path) }
+
+    static func findFiles(_ paths: [String]) throws -> [File] {
+        var out: [File] = []
         let fm = FileManager.default
         for p in paths {
             var isDir: ObjCBool = false
@@ -95,17 +122,28 @@ enum ImageFiles {
             }
             if isDir.boolValue {
                 guard let e = fm.enumerator(atPath: p) else { continue }
-                var found: [String] = []
+                var found: [File] = []
                 for case let rel as String in e where isJPEG(rel) {
-                    found.append(URL(fileURLWithPath: p).appendingPathComponent(rel).standardized.path)
+                    found.append(File(path: URL(fileURLWithPath: p).appendingPathComponent(rel).standardized.path, key: rel))
                 }
-                out += found.sorted()
+                out += found.sorted { $0.path < $1.path }
             } else {
-                out.append(URL(fileURLWithPath: p).standardized.path)
+                out.append(File(path: URL(fileURLWithPath: p).standardized.path, key: p))
             }
         }
         var seen = Set<String>()
-        return out.filter { seen.insert($0).inserted }
+        return out.filter { seen.insert($0.path).inserted }
+    }
+
+    /// The files listed in `list`, one path per line (relative paths against the
+    /// current folder; blank lines and `#` comments skipped).
+    static func listed(in list: String) throws -> [String] {
+        let text: String
+        do { text = try String(contentsOfFile: list, encoding: .utf8) } catch {
+            throw ValidationError("\(list): cannot read the file list")
+        }
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix("#") }
     }
 
     static func isJPEG(_ name: String) -> Bool {
@@ -125,6 +163,7 @@ struct ImageRunner {
 
     struct Result {
         var runID: Int64
+        var runUUID = ""
         var images = 0
         var detections = 0
         var resumedImages = 0
@@ -132,14 +171,15 @@ struct ImageRunner {
         var meanMilliseconds = 0.0
     }
 
-    func run(files: [String], comparisonID: Int64?, warmUp: Bool = false) throws -> Result {
+    func run(files: [String], comparisonID: Int64?, warmUp: Bool = false, shard: Shard? = nil, group: String? = nil) throws -> Result {
         // The model's bytes are part of the configuration: retraining into the
         // same file starts a new run instead of resuming the old one.
         let modelHash = (try? ContentHash.sha256(path: pipeline.modelPath)) ?? "unknown"
         let configuration = configText + "\n# score_threshold: \(scoreThreshold)\n# model_sha256: \(modelHash)\n"
         let (runID, _) = try store.startRun(pipeline: pipeline.config.name.rawValue, model: pipeline.modelPath,
-                                            configuration: configuration, comparisonID: comparisonID)
+                                            configuration: configuration, comparisonID: comparisonID, shard: shard, group: group)
         var result = Result(runID: runID)
+        result.runUUID = try store.run(runID)?.uuid ?? ""
         var doneImages = try store.finishedImageIDs(run: runID)
         let donePaths = try store.finishedPaths(run: runID)
         var bar = ProgressBar(total: files.count, label: "[\(pipeline.config.name.rawValue)]")

@@ -26,6 +26,20 @@ public struct RunRecord: Sendable, Equatable {
     public var finishedAt: String?
     public var comparisonID: Int64?
     public var datasetID: Int64?
+    /// Globally unique id (the integer id is only unique within one store).
+    public var uuid: String = ""
+    /// Which shard of a larger run this is (`--shard K/N`), nil for a whole run.
+    public var shard: Shard?
+    /// Name shared by the shards of one logical run (e.g. the Slurm array job id).
+    public var group: String?
+}
+
+/// One part of a run split across machines: files whose shard number is `index`, of `count`.
+public struct Shard: Sendable, Equatable, CustomStringConvertible {
+    public var index: Int
+    public var count: Int
+    public init(index: Int, count: Int) { self.index = index; self.count = count }
+    public var description: String { "\(index)/\(count)" }
 }
 
 /// Runs, their detections and stage timings. Each image's results land in one
@@ -36,19 +50,23 @@ extension Store {
     /// configuration (and comparison): re-running a command resumes it, and its
     /// finished images are skipped rather than stored twice.
     public func startRun(pipeline: String, model: String?, configuration: String,
-                         comparisonID: Int64? = nil, datasetID: Int64? = nil) throws -> (id: Int64, resumed: Bool) {
+                         comparisonID: Int64? = nil, datasetID: Int64? = nil,
+                         shard: Shard? = nil, group: String? = nil) throws -> (id: Int64, resumed: Bool) {
         try write { db in
             if let id = try Int64.fetchOne(db, sql: """
                 SELECT id FROM runs WHERE pipeline = ? AND model IS ? AND configuration = ?
-                  AND comparison_id IS ? ORDER BY id DESC LIMIT 1
-                """, arguments: [pipeline, model, configuration, comparisonID]) {
+                  AND comparison_id IS ? AND shard_index IS ? AND shard_count IS ? AND run_group IS ?
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [pipeline, model, configuration, comparisonID, shard?.index, shard?.count, group]) {
                 try db.execute(sql: "UPDATE runs SET status = 'running' WHERE id = ?", arguments: [id])
                 return (id, true)
             }
             try db.execute(sql: """
-                INSERT INTO runs (pipeline, model, configuration, started_at, status, comparison_id, dataset_id)
-                VALUES (?, ?, ?, ?, 'running', ?, ?)
-                """, arguments: [pipeline, model, configuration, Self.timestamp(), comparisonID, datasetID])
+                INSERT INTO runs (pipeline, model, configuration, started_at, status, comparison_id, dataset_id,
+                                  uuid, shard_index, shard_count, run_group)
+                VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)
+                """, arguments: [pipeline, model, configuration, Self.timestamp(), comparisonID, datasetID,
+                                 UUID().uuidString.lowercased(), shard?.index, shard?.count, group])
             return (db.lastInsertedRowID, false)
         }
     }
@@ -68,6 +86,29 @@ extension Store {
     /// Paths whose results the run holds (each file of a run, even byte-identical ones).
     public func finishedPaths(run: Int64) throws -> Set<String> {
         try read { db in Set(try String.fetchAll(db, sql: "SELECT path FROM run_files WHERE run_id = ?", arguments: [run])) }
+    }
+
+    /// One file's results for `recordImages`.
+    public struct ImageResult: Sendable {
+        public var path: String, width: Int, height: Int, contentHash: String, fileSize: Int
+        public var detections: [StoredDetection]
+        public var timings: [(stage: String, ms: Double)]
+        public init(path: String, width: Int, height: Int, contentHash: String, fileSize: Int,
+                    detections: [StoredDetection], timings: [(stage: String, ms: Double)]) {
+            self.path = path; self.width = width; self.height = height; self.contentHash = contentHash
+            self.fileSize = fileSize; self.detections = detections; self.timings = timings
+        }
+    }
+
+    /// Several files' results in one transaction (a batch of `recordImage`).
+    public func recordImages(run: Int64, _ results: [ImageResult]) throws {
+        try write { db in
+            for r in results {
+                let image = try Self.imageRow(db, path: r.path, width: r.width, height: r.height, contentHash: r.contentHash, fileSize: r.fileSize)
+                try Self.record(db, run: run, image: image, detections: r.detections, timings: r.timings)
+                try db.execute(sql: "INSERT OR REPLACE INTO run_files (run_id, path, image_id) VALUES (?, ?, ?)", arguments: [run, r.path, image])
+            }
+        }
     }
 
     /// Records that `path` is in the run with the results of an image already
@@ -166,9 +207,11 @@ extension Store {
     }
 
     static func runRecord(_ r: Row) -> RunRecord {
-        RunRecord(id: r["id"], pipeline: r["pipeline"], model: r["model"], configuration: r["configuration"],
-                  status: r["status"], startedAt: r["started_at"], finishedAt: r["finished_at"],
-                  comparisonID: r["comparison_id"], datasetID: r["dataset_id"])
+        let index: Int? = r["shard_index"], count: Int? = r["shard_count"]
+        return RunRecord(id: r["id"], pipeline: r["pipeline"], model: r["model"], configuration: r["configuration"],
+                         status: r["status"], startedAt: r["started_at"], finishedAt: r["finished_at"],
+                         comparisonID: r["comparison_id"], datasetID: r["dataset_id"], uuid: r["uuid"] ?? "",
+                         shard: index.flatMap { i in count.map { Shard(index: i, count: $0) } }, group: r["run_group"])
     }
 
     public func detections(run: Int64) throws -> [StoredDetection] {

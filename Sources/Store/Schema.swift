@@ -163,6 +163,28 @@ enum Schema {
                     SELECT r.run_id, i.path, r.image_id FROM run_images r JOIN images i ON i.id = r.image_id;
                 """)
         }
+        // Scale-out: every run has a globally unique id and, when it is one shard
+        // of a larger run, its shard and group; a merged run lists the shard runs
+        // it took in, so merging the same shard again changes nothing.
+        migrator.registerMigration("v3 run uuids, shards, merges") { db in
+            try db.execute(sql: """
+                ALTER TABLE runs ADD COLUMN uuid TEXT;
+                ALTER TABLE runs ADD COLUMN shard_index INTEGER;
+                ALTER TABLE runs ADD COLUMN shard_count INTEGER;
+                ALTER TABLE runs ADD COLUMN run_group TEXT;
+                UPDATE runs SET uuid = lower(hex(randomblob(16))) WHERE uuid IS NULL;
+                CREATE UNIQUE INDEX runs_on_uuid ON runs(uuid);
+                CREATE TABLE run_shards (
+                    run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    shard_uuid TEXT NOT NULL,
+                    shard_index INTEGER,
+                    shard_count INTEGER,
+                    status TEXT NOT NULL,
+                    merged_at TEXT NOT NULL,
+                    PRIMARY KEY (run_id, shard_uuid)
+                );
+                """)
+        }
         return migrator
     }
 }

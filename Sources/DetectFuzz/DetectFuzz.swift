@@ -1,0 +1,75 @@
+import Foundation
+import Imaging
+import NeuralNet
+import Pipelines
+import Store
+
+/// libFuzzer harness for every reader of untrusted input. One binary, the
+/// target chosen by `DETECT_FUZZ_TARGET`; built only by `scripts/fuzz`
+/// (`DETECT_FUZZ=1`, `-sanitize=fuzzer,address`), never by the normal build.
+/// A target must never crash, trap or hang: every input ends in a value or a
+/// thrown error.
+enum Harness {
+    nonisolated(unsafe) static var target = "jpeg"
+    nonisolated(unsafe) static var scratch = ""
+
+    static let targets = ["jpeg", "safetensors", "checkpoint", "pipeline", "voc", "coco", "yolo", "csv"]
+
+    static func setUp() {
+        target = ProcessInfo.processInfo.environment["DETECT_FUZZ_TARGET"] ?? "jpeg"
+        guard targets.contains(target) else {
+            FileHandle.standardError.write(Data("unknown DETECT_FUZZ_TARGET '\(target)' (one of \(targets.joined(separator: ", ")))\n".utf8))
+            exit(2)
+        }
+        // Annotation readers need a folder with one real JPEG the files can name.
+        scratch = NSTemporaryDirectory() + "detect-fuzz-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: scratch + "/images", withIntermediateDirectories: true)
+        try? JPEG.write(Image(width: 32, height: 24, fill: (100, 150, 200)), to: scratch + "/images/a.jpg")
+        try? "fish\nshark\n".write(toFile: scratch + "/classes.txt", atomically: false, encoding: .utf8)
+        // Keep decoding cheap: the harness looks for crashes, not for big pictures.
+        JPEG.maximumPixels = 4_000_000
+    }
+
+    static func run(_ data: Data) {
+        switch target {
+        case "jpeg":
+            _ = try? JPEGHeader.parse(data, path: "fuzz.jpg")
+            _ = try? JPEG.decode(data: data, path: "fuzz.jpg")
+        case "safetensors":
+            _ = try? SafeTensors.decode(data, path: "fuzz.safetensors")
+        case "checkpoint":
+            _ = try? TorchCheckpoint.decode(data, path: "fuzz.pth")
+        case "pipeline":
+            _ = try? PipelineConfig.parse(String(decoding: data, as: UTF8.self), path: "fuzz.yaml")
+        case "voc":
+            readFile(data, name: "a.xml", format: .voc)
+        case "coco":
+            readFile(data, name: "a.json", format: .coco)
+        case "yolo":
+            readFile(data, name: "a.txt", format: .yolo)
+        case "csv":
+            readFile(data, name: "a.csv", format: .csv)
+        default:
+            break
+        }
+    }
+
+    static func readFile(_ data: Data, name: String, format: AnnotationFormat) {
+        let file = scratch + "/" + name
+        guard FileManager.default.createFile(atPath: file, contents: data) else { return }
+        let path = format == .yolo ? scratch : file
+        _ = try? format.read(path: path, imagesDirectory: scratch + "/images")
+    }
+}
+
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
+    Harness.setUp()
+    return 0
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzTestOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    Harness.run(Data(bytes: bytes, count: count))
+    return 0
+}
