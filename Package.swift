@@ -75,7 +75,7 @@ let package = Package(
             "Store", "Boxes", "Imaging", "JSONText", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "DetectCLITests", dependencies: [
-            "DetectCLI", "Store", "Boxes", "Imaging", .product(name: "GRDB", package: "GRDB.swift"),
+            "DetectCLI", "Store", "Boxes", "Imaging", "SafeYAML", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffer pointers across

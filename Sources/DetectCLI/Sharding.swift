@@ -11,9 +11,11 @@ import Store
 enum Sharding {
     /// `K/N` (0 ≤ K < N), `auto/N` (K from the environment) or `auto` (both
     /// from the environment): Kubernetes Indexed Jobs set `JOB_COMPLETION_INDEX`
-    /// (N is the Job's `completions`, so give it: `auto/N`), Slurm job arrays
-    /// set `SLURM_ARRAY_TASK_ID` and `SLURM_ARRAY_TASK_COUNT` (ids counted from
-    /// `SLURM_ARRAY_TASK_MIN`).
+    /// (N is the Job's `completions`, so give it: `auto/N`); Slurm job arrays
+    /// set `SLURM_ARRAY_TASK_ID`. With `auto/N` the task id is K itself (arrays
+    /// 0…N−1; a task resubmitted alone keeps its shard). With `auto`, N is
+    /// `SLURM_ARRAY_TASK_COUNT` and K counts from `SLURM_ARRAY_TASK_MIN`, for
+    /// arrays such as 1…N submitted whole.
     static func parse(_ spec: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Shard {
         let parts = spec.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 1 || parts.count == 2 else { throw ValidationError("--shard '\(spec)': expected K/N, auto/N or auto") }
@@ -37,7 +39,8 @@ enum Sharding {
             if let k8s = environment["JOB_COMPLETION_INDEX"] {
                 index = try number(k8s, "JOB_COMPLETION_INDEX")
             } else if let slurm = environment["SLURM_ARRAY_TASK_ID"] {
-                index = try number(slurm, "SLURM_ARRAY_TASK_ID") - (try environment["SLURM_ARRAY_TASK_MIN"].map { try number($0, "SLURM_ARRAY_TASK_MIN") } ?? 0)
+                let first = parts.count == 2 ? 0 : try environment["SLURM_ARRAY_TASK_MIN"].map { try number($0, "SLURM_ARRAY_TASK_MIN") } ?? 0
+                index = try number(slurm, "SLURM_ARRAY_TASK_ID") - first
             } else {
                 throw ValidationError("--shard auto: neither JOB_COMPLETION_INDEX (Kubernetes Indexed Job) nor SLURM_ARRAY_TASK_ID (Slurm array) is set")
             }

@@ -13,6 +13,9 @@ final class ShardingTests: XCTestCase {
         for bad in ["4/4", "-1/4", "1/0", "a/b", "1/2/3", "auto"] {
             XCTAssertThrowsError(try Sharding.parse(bad, environment: [:]), bad)
         }
+        // auto/N: the task id is the shard, so a task resubmitted alone keeps it.
+        XCTAssertEqual(try Sharding.parse("auto/8", environment: ["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "5",
+                                                                   "SLURM_ARRAY_TASK_COUNT": "1"]), Shard(index: 5, count: 8))
         XCTAssertEqual(Sharding.group(environment: ["SLURM_ARRAY_JOB_ID": "991"]), "slurm-991")
     }
 
