@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "ReportTests", dependencies: ["Report", "Evaluation", "Boxes", "Imaging", "Randomness"]),
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "Boxes", "Imaging", "JSONText", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "DetectCLITests", dependencies: [
             "DetectCLI", "Store", "Boxes", "Imaging", "SafeYAML", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

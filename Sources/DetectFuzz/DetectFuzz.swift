@@ -62,14 +62,21 @@ enum Harness {
     }
 }
 
-@_cdecl("LLVMFuzzerInitialize")
-public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>) -> CInt {
-    Harness.setUp()
-    return 0
-}
+/// libFuzzer's driver, called from our own entry point: SwiftPM names an
+/// executable target's entry `DetectFuzz_main` and points `main` at it.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzTestOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    Harness.run(Data(bytes: bytes, count: count))
-    return 0
+@_cdecl("DetectFuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    Harness.setUp()
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { bytes, size in
+        guard let bytes else { Harness.run(Data()); return 0 }
+        Harness.run(Data(bytes: bytes, count: size))
+        return 0
+    }
 }

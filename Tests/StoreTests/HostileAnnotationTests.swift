@@ -87,4 +87,14 @@ final class HostileAnnotationTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("classes.txt") && "\(error)".contains("line break"), "\(error)")
         }
     }
+
+    /// Inputs the fuzzer (scripts/fuzz) found crashing, kept as regression tests.
+    func testFuzzerCrashesStayFixed() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/fuzz")
+        // An element name of invalid UTF-8 made Foundation's XMLParser trap.
+        let crash = try Data(contentsOf: fixtures.appendingPathComponent("voc-invalid-utf8-element.xml"))
+        try FileManager.default.createDirectory(atPath: dir + "/ann", withIntermediateDirectories: true)
+        try crash.write(to: URL(fileURLWithPath: dir + "/ann/crash.xml"))
+        assertRejected(dir + "/ann/crash.xml", mentioning: ["UTF-8"])
+    }
 }

@@ -19,6 +19,14 @@ final class XMLElementNode {
 
     /// Parses `data`; a syntax error becomes `AnnotationError.malformed` with its line.
     static func parse(_ data: Data, path: String) throws -> XMLElementNode {
+        // Foundation's XMLParser traps on element names that are not valid
+        // UTF-8 (found by fuzzing): text that declares no other encoding must
+        // be UTF-8 before it gets there.
+        if String(data: data, encoding: .utf8) == nil && !declaresOtherEncoding(data) {
+            let offset = firstInvalidUTF8(data)
+            let line = data.prefix(offset).reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+            throw AnnotationError.malformed(path: path, location: "line \(line)", reason: "not valid UTF-8 text (byte \(offset))")
+        }
         let parser = XMLParser(data: data)
         let builder = Builder()
         parser.delegate = builder
@@ -51,6 +59,28 @@ final class XMLElementNode {
         case 76: return "end tag does not match its start tag"
         case 77: return "the document ends inside an element"
         default: return "libxml2 error \(code)"
+        }
+    }
+
+    /// Whether the XML declaration names an encoding other than UTF-8 (libxml2 converts those itself).
+    static func declaresOtherEncoding(_ data: Data) -> Bool {
+        let head = String(decoding: data.prefix(200), as: UTF8.self).lowercased()
+        guard head.hasPrefix("<?xml"), let r = head.range(of: "encoding=") else { return false }
+        let value = head[r.upperBound...].dropFirst().prefix { $0 != "\"" && $0 != "'" }
+        return !value.isEmpty && value != "utf-8" && value != "utf8"
+    }
+
+    /// Offset of the first byte that does not continue a valid UTF-8 sequence.
+    static func firstInvalidUTF8(_ data: Data) -> Int {
+        var offset = 0
+        var iterator = data.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case let .scalarValue(v): offset += String(v).utf8.count
+            case .emptyInput: return offset
+            case .error: return offset
+            }
         }
     }
 
