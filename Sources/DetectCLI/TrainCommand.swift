@@ -92,11 +92,12 @@ public struct TrainCommand: ParsableCommand {
             case .rcnn:
                 let detector = try RCNNDetector(config: config, classes: classes)
                 let trainer = RCNNTrainer(detector: detector, samples: samples, proposals: proposals)
-                let summary = try trainer.train()
+                let summary = try trainer.train(checkpointPath: checkpoint, resume: resume)
                 info["final_cnn_loss"] = String(format: "%.4f", summary.fineTuneLoss.last ?? 0)
                 info["svm_training_accuracy"] = summary.svmTrainingAccuracy.map { String(format: "%.4f", $0) }.joined(separator: ",")
                 info["seconds"] = String(format: "%.0f", Date().timeIntervalSince(started))
                 try detector.bundle(info: info).save(to: output)
+                try? FileManager.default.removeItem(atPath: checkpoint)
                 result["final_loss"] = summary.fineTuneLoss.last ?? 0
             case .fastRCNN, .fasterRCNN:
                 let detector = try TwoStageDetector(config: config, classes: classes)

@@ -19,6 +19,8 @@ public final class RCNNTrainer {
     public var settings: PipelineConfig.TrainingConfig
     public var log: (String) -> Void = { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }
     public var showProgress = true
+    /// Stop after this many fine-tuning epochs (tests of resuming).
+    public var stopAfterEpoch: Int?
 
     public struct Summary: Sendable {
         public var fineTuneLoss: [Double] = []
@@ -35,10 +37,14 @@ public final class RCNNTrainer {
 
     var rcnn: PipelineConfig.RCNNConfig { detector.config.rcnn }
 
-    public func train() throws -> Summary {
+    /// Fine-tunes the CNN (a checkpoint after every epoch at `checkpointPath`;
+    /// with `resume`, the epochs it holds are not run again), then fits the SVMs
+    /// and regressors. A resumed run gives the model an uninterrupted one gives.
+    public func train(checkpointPath: String? = nil, resume: Bool = false) throws -> Summary {
         guard !samples.isEmpty else { throw TrainingError.noImages("the dataset has no training images") }
         var summary = Summary()
-        summary.fineTuneLoss = try fineTune()
+        summary.fineTuneLoss = try fineTune(checkpointPath: checkpointPath, resume: resume)
+        if let stop = stopAfterEpoch, stop < settings.epochs { return summary }
         let data = try extractFeatures()
         try fitSVMs(data, summary: &summary)
         try fitRegressors(data, summary: &summary)
@@ -47,13 +53,20 @@ public final class RCNNTrainer {
 
     // MARK: 1. CNN on warped regions
 
-    func fineTune() throws -> [Double] {
+    func fineTune(checkpointPath: String?, resume: Bool) throws -> [Double] {
         let params = detector.backbone.parameters + detector.fineTuneClassifier.parameters
-        var rng = SeededGenerator(seed: settings.seed)
-        try detector.features.initialise(using: &rng)
-        detector.fineTuneClassifier.weight.value = Initialisation.normal(shape: detector.fineTuneClassifier.weight.value.shape, std: 0.01, using: &rng)
         let sgd = try SGD(parameters: params, learningRate: settings.learningRate, momentum: settings.momentum,
                           weightDecay: settings.weightDecay)
+        var firstEpoch = 0
+        if resume, let checkpointPath, FileManager.default.fileExists(atPath: checkpointPath) {
+            firstEpoch = try TrainingCheckpoint.restore(checkpointPath, pipeline: .rcnn, classes: detector.classes, seed: settings.seed,
+                                                        into: params + detector.backbone.buffers, sgd: sgd)
+            log("resuming from \(checkpointPath) after epoch \(firstEpoch)")
+        } else {
+            var rng = SeededGenerator(seed: settings.seed)
+            try detector.features.initialise(using: &rng)
+            detector.fineTuneClassifier.weight.value = Initialisation.normal(shape: detector.fineTuneClassifier.weight.value.shape, std: 0.01, using: &rng)
+        }
         let batch = max(1, settings.imagesPerBatch)
         let stepsPerEpoch = (samples.count + batch - 1) / batch
         let total = settings.epochs * stepsPerEpoch
@@ -65,7 +78,7 @@ public final class RCNNTrainer {
         let sampler = try BalancedSampler(batchSizePerImage: perImage, positiveFraction: rcnn.fineTuneForegroundFraction)
         var epochLosses: [Double] = []
         detector.backbone.training = true
-        for epoch in 0..<settings.epochs {
+        for epoch in firstEpoch..<settings.epochs {
             var erng = SeededGenerator(seed: settings.seed &+ 0x9E3779B9 &* UInt64(epoch + 1))
             var order = Array(samples.indices)
             for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, erng.next(below: i + 1)) }
@@ -106,6 +119,11 @@ public final class RCNNTrainer {
             }
             if showProgress { bar.finish() }
             epochLosses.append(lossSum / Double(max(lossCount, 1)))
+            if let checkpointPath {
+                try TrainingCheckpoint.save(detector.bundle(), epoch: epoch + 1, seed: settings.seed, images: samples.count,
+                                            sgd: sgd, to: checkpointPath)
+            }
+            if let stop = stopAfterEpoch, epoch + 1 >= stop { break }
         }
         detector.backbone.training = false
         return epochLosses

@@ -43,8 +43,6 @@ public final class TwoStageTrainer {
         self.proposals = proposals
     }
 
-    static let momentumPrefix = "optimizer.momentum."
-
     /// Runs the epochs not yet in `checkpointPath` (when `resume`) and returns
     /// one summary per epoch run now.
     public func train(checkpointPath: String, resume: Bool) throws -> [EpochSummary] {
@@ -125,29 +123,12 @@ public final class TwoStageTrainer {
     }
 
     private func saveCheckpoint(_ path: String, epoch: Int, sgd: SGD) throws {
-        var bundle = try detector.bundle(info: ["epoch": String(epoch), "seed": String(settings.seed),
-                                                "images": String(samples.count)])
-        for (name, t) in sgd.momentumState() { bundle.tensors[Self.momentumPrefix + name] = t }
-        try bundle.save(to: path)
+        try TrainingCheckpoint.save(detector.bundle(), epoch: epoch, seed: settings.seed, images: samples.count, sgd: sgd, to: path)
     }
 
     /// Loads a checkpoint into the detector and optimizer; returns the epochs done.
     private func restore(_ path: String, sgd: SGD) throws -> Int {
-        let bundle = try ModelBundle.load(path: path)
-        guard bundle.pipeline == detector.config.name, bundle.classes == detector.classes else {
-            throw TrainingError.checkpoint(path: path, reason: "it belongs to \(bundle.pipeline.rawValue) with classes \(bundle.classes)")
-        }
-        guard bundle.info["seed"] == String(settings.seed) else {
-            throw TrainingError.checkpoint(path: path, reason: "it was trained with seed \(bundle.info["seed"] ?? "?"), not \(settings.seed)")
-        }
-        let model = bundle.tensors.filter { !$0.key.hasPrefix(Self.momentumPrefix) }
-        let report = try StateDict.load(model, into: detector.state, strict: false)
-        guard report.missing.isEmpty, report.shapeMismatches.isEmpty else {
-            throw TrainingError.checkpoint(path: path, reason: report.description)
-        }
-        var momentum: [String: Tensor] = [:]
-        for (k, v) in bundle.tensors where k.hasPrefix(Self.momentumPrefix) { momentum[String(k.dropFirst(Self.momentumPrefix.count))] = v }
-        try sgd.restoreMomentum(momentum)
-        return Int(bundle.info["epoch"] ?? "0") ?? 0
+        try TrainingCheckpoint.restore(path, pipeline: detector.config.name, classes: detector.classes, seed: settings.seed,
+                                       into: detector.state, sgd: sgd)
     }
 }

@@ -149,6 +149,36 @@ final class DetectorRoundTripTests: XCTestCase {
         try checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
     }
 
+    /// R-CNN resumes too (issue 12: `--resume` was ignored): fine-tuning
+    /// stopped after one epoch and resumed gives the CNN, SVMs and regressors
+    /// of an uninterrupted run.
+    func testRCNNResumeContinuesExactlyLikeAnUninterruptedRun() throws {
+        try BCCD.available()
+        var c = try config(.rcnn)
+        c.training.epochs = 2
+        let samples = try ["BloodImage_00000", "BloodImage_00001"].map(BCCD.sample)
+        let props = try proposals(samples, c)
+        func train(stopAfter: Int?, ckpt: String, resume: Bool) throws -> [String: Tensor] {
+            let d = try RCNNDetector(config: c, classes: BCCD.classes)
+            let t = RCNNTrainer(detector: d, samples: samples, proposals: props)
+            t.showProgress = false
+            t.log = { _ in }
+            t.stopAfterEpoch = stopAfter
+            _ = try t.train(checkpointPath: ckpt, resume: resume)
+            return try d.bundle().tensors
+        }
+        let a = temp("rcnn-a"), b = temp("rcnn-b")
+        defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
+        let straight = try train(stopAfter: nil, ckpt: a, resume: false)
+        let interrupted = try train(stopAfter: 1, ckpt: b, resume: false)
+        XCTAssertFalse(interrupted == straight, "one epoch must differ from two")
+        let resumed = try train(stopAfter: nil, ckpt: b, resume: true)
+        XCTAssertEqual(Set(straight.keys), Set(resumed.keys))
+        let differing = straight.keys.filter { straight[$0] != resumed[$0] }
+        XCTAssertTrue(differing.isEmpty, "tensors differ after resuming: \(differing.sorted().prefix(5))")
+        XCTAssertNotNil(straight["rcnn.svm.weight"])
+    }
+
     /// RoIAlign instead of RoI max pooling is one key of the pipeline file.
     func testRoIAlignIsChosenByThePipelineFile() throws {
         try BCCD.available()
