@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness", "JSONText"], swiftSettings: optimised),
         .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet"],
                 swiftSettings: optimised),
-        .target(name: "Heads", dependencies: ["Boxes", "NeuralNet"], swiftSettings: optimised),
+        .target(name: "Heads", dependencies: ["Boxes", "NeuralNet", "Randomness"], swiftSettings: optimised),
         .target(name: "Pipelines", dependencies: [
             "Boxes", "Imaging", "NeuralNet", "Proposals", "Heads", "SafeYAML",
         ], swiftSettings: optimised),

@@ -9,10 +9,6 @@ public struct BalancedSampler: Sendable, Equatable {
     public let batchSizePerImage: Int
     public let positiveFraction: Float
 
-    /// Faster R-CNN's RPN: 256 anchors per image, at most half positive.
-    public static let rpn = try! BalancedSampler(batchSizePerImage: 256, positiveFraction: 0.5)
-    /// Fast R-CNN's head: 64 RoIs per image (128 per 2-image minibatch), 25 % foreground.
-    public static let fastRCNN = try! BalancedSampler(batchSizePerImage: 64, positiveFraction: 0.25)
 
     /// Throws unless the batch size is at least 0 and the fraction in [0, 1].
     public init(batchSizePerImage: Int, positiveFraction: Float) throws {

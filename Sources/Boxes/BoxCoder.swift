@@ -23,10 +23,8 @@ public struct BoxCoder: Sendable, Equatable {
     public var scaleClamp: Float
 
     public static let defaultScaleClamp = Float(log(1000.0 / 16.0))
-    /// The RPN's weights (torchvision).
-    public static let rpn = BoxCoder(weights: (1, 1, 1, 1))
-    /// The Fast R-CNN head's weights: 1 / (0.1, 0.1, 0.2, 0.2).
-    public static let fastRCNN = BoxCoder(weights: (10, 10, 5, 5))
+    // No presets: each stage's weights come from its pipeline file
+    // (rpn.box_coder_weights, box_head.box_coder_weights), the one source of defaults.
 
     public init(weights: (x: Float, y: Float, w: Float, h: Float) = (1, 1, 1, 1),
                 scaleClamp: Float = BoxCoder.defaultScaleClamp) {

@@ -20,14 +20,6 @@ public struct Matcher: Sendable, Equatable {
     public let lowThreshold: Float
     public let allowLowQualityMatches: Bool
 
-    /// Faster R-CNN's RPN: positive from 0.7, background below 0.3, every
-    /// object's best anchors positive.
-    public static let rpn = try! Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true)
-    /// The Fast R-CNN head as in torchvision: foreground from 0.5, background
-    /// below. (py-faster-rcnn takes background only from [0.1, 0.5): use low 0.1
-    /// and treat `betweenThresholds` as background and `belowLowThreshold` as
-    /// ignored.)
-    public static let fastRCNN = try! Matcher(highThreshold: 0.5, lowThreshold: 0.5, allowLowQualityMatches: false)
 
     /// Throws when the thresholds are not finite or `lowThreshold > highThreshold`.
     public init(highThreshold: Float, lowThreshold: Float, allowLowQualityMatches: Bool) throws {

@@ -1,4 +1,5 @@
 import Dispatch
+import Randomness
 
 /// A linear two-class SVM trained as in R-CNN (Girshick et al. 2014): L2
 /// regularisation, hinge (L1) loss, per-example cost weights (R-CNN weights
@@ -75,18 +76,11 @@ public struct LinearSVM: Sendable, Codable, Equatable {
             }
         }
         var order = Array(0..<n)
-        var rng = options.seed &+ 0x9E3779B97F4A7C15
-        func nextRandom() -> UInt64 {
-            rng &+= 0x9E3779B97F4A7C15
-            var z = rng
-            z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-            z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-            return z ^ (z >> 31)
-        }
+        var rng = SeededGenerator(seed: options.seed &+ 0x9E3779B97F4A7C15)
         features.withUnsafeBufferPointer { f in
             w.withUnsafeMutableBufferPointer { wp in
                 for _ in 0..<options.maxEpochs {
-                    for i in stride(from: n - 1, to: 0, by: -1) { order.swapAt(i, Int(nextRandom() % UInt64(i + 1))) }
+                    rng.shuffle(&order)
                     var maxPG = -Double.infinity, minPG = Double.infinity
                     for i in order {
                         let yi = Double(labels[i] > 0 ? 1 : -1)

@@ -119,6 +119,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var batchSizePerImage: Int = 256
         public var positiveFraction: Float = 0.5
         public var channels: Int = 256
+        /// Anchor delta normalisation (torchvision's RPN: 1, 1, 1, 1).
+        public var boxCoderWeights: [Float] = [1, 1, 1, 1]
         public init() {}
     }
 
@@ -356,6 +358,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         try int("rpn.batch_size_per_image", rpn.batchSizePerImage, 1...100_000)
         try fraction("rpn.positive_fraction", rpn.positiveFraction, zeroAllowed: false)
         try int("rpn.channels", rpn.channels, 1...4096)
+        if rpn.boxCoderWeights.count != 4 { try fail("rpn.box_coder_weights needs four values") }
+        for (i, w) in rpn.boxCoderWeights.enumerated() { try real("rpn.box_coder_weights[\(i)]", w, 0, 1000, openLow: true) }
         // RoI pooling
         if !["roi_pool", "roi_align"].contains(roiPooling.type) {
             try fail("roi_pooling.type = '\(roiPooling.type)' is not one of roi_pool, roi_align")

@@ -40,16 +40,18 @@ public final class RegionProposalNetwork {
         conv = Conv2d(inChannels, config.channels, kernel: 3, padding: 1).named("rpn.head.conv.0.0")
         clsLogits = Conv2d(config.channels, a, kernel: 1).named("rpn.head.cls_logits")
         bboxPred = Conv2d(config.channels, 4 * a, kernel: 1).named("rpn.head.bbox_pred")
+        let w = config.boxCoderWeights
+        let coder = BoxCoder(weights: (w[0], w[1], w[2], w[3]))
         anchorTargets = AnchorTargets(
             matcher: try Matcher(highThreshold: config.fgIouThreshold, lowThreshold: config.bgIouThreshold,
                                  allowLowQualityMatches: true),
             sampler: try BalancedSampler(batchSizePerImage: config.batchSizePerImage,
                                          positiveFraction: config.positiveFraction),
-            boxCoder: .rpn)
+            boxCoder: coder)
         trainingLayer = ProposalLayer(preNMSTopN: config.preNmsTopNTrain, postNMSTopN: config.postNmsTopNTrain,
-                                      nmsThreshold: config.nmsThreshold, minSize: config.minSize)
+                                      nmsThreshold: config.nmsThreshold, minSize: config.minSize, boxCoder: coder)
         testingLayer = ProposalLayer(preNMSTopN: config.preNmsTopNTest, postNMSTopN: config.postNmsTopNTest,
-                                     nmsThreshold: config.nmsThreshold, minSize: config.minSize)
+                                     nmsThreshold: config.nmsThreshold, minSize: config.minSize, boxCoder: coder)
     }
 
     public var parameters: [Parameter] {

@@ -21,10 +21,7 @@ public struct AnchorTargets: Sendable, Equatable {
     public var boxCoder: BoxCoder
     public var borderAllowance: Float?
 
-    public init(matcher: Matcher = .rpn,
-                sampler: BalancedSampler = .rpn,
-                boxCoder: BoxCoder = .rpn,
-                borderAllowance: Float? = nil) {
+    public init(matcher: Matcher, sampler: BalancedSampler, boxCoder: BoxCoder, borderAllowance: Float? = nil) {
         self.matcher = matcher
         self.sampler = sampler
         self.boxCoder = boxCoder

@@ -31,8 +31,7 @@ public struct ProposalLayer: Sendable, Equatable {
     public var minSize: Float
     public var boxCoder: BoxCoder
 
-    public init(preNMSTopN: Int = 6000, postNMSTopN: Int = 300, nmsThreshold: Float = 0.7,
-                minSize: Float = 1e-3, boxCoder: BoxCoder = .rpn) {
+    public init(preNMSTopN: Int, postNMSTopN: Int, nmsThreshold: Float, minSize: Float, boxCoder: BoxCoder) {
         self.preNMSTopN = preNMSTopN
         self.postNMSTopN = postNMSTopN
         self.nmsThreshold = nmsThreshold
@@ -40,10 +39,6 @@ public struct ProposalLayer: Sendable, Equatable {
         self.boxCoder = boxCoder
     }
 
-    /// Faster R-CNN's training setting: 12000 before NMS, 2000 after.
-    public static let training = ProposalLayer(preNMSTopN: 12000, postNMSTopN: 2000)
-    /// Faster R-CNN's test setting: 6000 before NMS, 300 after.
-    public static let testing = ProposalLayer(preNMSTopN: 6000, postNMSTopN: 300)
 
     /// Proposals of one image. `objectness` holds one logit per anchor and
     /// `deltas` four values per anchor, both in anchor order (see

@@ -81,7 +81,7 @@ public final class RCNNTrainer {
         for epoch in firstEpoch..<settings.epochs {
             var erng = SeededGenerator(seed: settings.seed &+ 0x9E3779B9 &* UInt64(epoch + 1))
             var order = Array(samples.indices)
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, erng.next(below: i + 1)) }
+            erng.shuffle(&order)
             var bar = ProgressBar(total: order.count, label: "[rcnn cnn epoch \(epoch + 1)/\(settings.epochs)]")
             var lossSum = 0.0, lossCount = 0
             for s in 0..<stepsPerEpoch {

@@ -70,7 +70,7 @@ public final class TwoStageTrainer {
             let started = Date()
             var rng = SeededGenerator(seed: settings.seed &+ 0x5DEECE66D &* UInt64(epoch + 1))
             var order = Array(samples.indices)
-            for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, rng.next(below: i + 1)) }
+            rng.shuffle(&order)
             var sums = StepLossMeans(), seen = 0
             var bar = ProgressBar(total: order.count, label: "[\(detector.config.name.rawValue) epoch \(epoch + 1)/\(settings.epochs)]")
             for s in 0..<stepsPerEpoch {

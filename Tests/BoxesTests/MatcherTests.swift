@@ -46,14 +46,11 @@ final class MatcherTests: XCTestCase {
                        [1, 0])
     }
 
-    func testInvalidThresholdsThrowAndPresets() throws {
+    func testInvalidThresholdsThrow() throws {
         XCTAssertThrowsError(try Matcher(highThreshold: 0.3, lowThreshold: 0.7, allowLowQualityMatches: true)) {
             XCTAssertTrue("\($0)".contains("low 0.7"))
         }
         XCTAssertThrowsError(try Matcher(highThreshold: .nan, lowThreshold: 0.3, allowLowQualityMatches: true))
-        XCTAssertEqual(Matcher.rpn, try Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true))
-        XCTAssertEqual(Matcher.fastRCNN.highThreshold, 0.5)
-        XCTAssertFalse(Matcher.fastRCNN.allowLowQualityMatches)
     }
 
     func testNoGroundTruth() throws {

@@ -4,6 +4,13 @@ import Boxes
 @testable import Proposals
 
 final class AnchorTargetsTests: XCTestCase {
+    /// Faster R-CNN's RPN targets as pipelines/faster-rcnn.yaml sets them.
+    func rpnTargets(borderAllowance: Float? = nil, lowQualityMatches: Bool = true) throws -> AnchorTargets {
+        AnchorTargets(matcher: try Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: lowQualityMatches),
+                      sampler: try BalancedSampler(batchSizePerImage: 256, positiveFraction: 0.5),
+                      boxCoder: BoxCoder(weights: (1, 1, 1, 1)), borderAllowance: borderAllowance)
+    }
+
     let groundTruth = [Box(x1: 0, y1: 0, x2: 10, y2: 10),
                        Box(x1: 20, y1: 0, x2: 30, y2: 10),
                        Box(x1: 70, y1: 70, x2: 80, y2: 85)]
@@ -17,7 +24,7 @@ final class AnchorTargetsTests: XCTestCase {
 
     func testHandComputedAssignment() throws {
         var g = SeededGenerator(seed: 0)
-        let t = AnchorTargets().assign(anchors: anchors, groundTruth: groundTruth,
+        let t = try rpnTargets().assign(anchors: anchors, groundTruth: groundTruth,
                                        imageWidth: 100, imageHeight: 100, using: &g)
         XCTAssertEqual(t.labels, [1, -1, 0, 1, 0, 1, 0])
         XCTAssertEqual(t.matchedGroundTruth, [0, -1, -1, 1, -1, 2, -1])
@@ -34,19 +41,18 @@ final class AnchorTargetsTests: XCTestCase {
         XCTAssertEqual(r[23], Float(log(1.5)), accuracy: 1e-6)
         XCTAssertTrue(r[4..<12].allSatisfy { $0 == 0 } && r[24...].allSatisfy { $0 == 0 })
         // Without the low-quality rule anchor 5 (IoU 0.67) is only ignored.
-        let strict = AnchorTargets(matcher: try Matcher(highThreshold: 0.7, lowThreshold: 0.3,
-                                                    allowLowQualityMatches: false))
+        let strict = try rpnTargets(lowQualityMatches: false)
         XCTAssertEqual(strict.assign(anchors: anchors, groundTruth: groundTruth, imageWidth: 100,
                                      imageHeight: 100, using: &g).labels, [1, -1, 0, 1, 0, -1, 0])
     }
 
     func testBorderCrossingAnchorsIgnored() throws {
         var g = SeededGenerator(seed: 0)
-        let t = AnchorTargets(borderAllowance: 0).assign(anchors: anchors, groundTruth: groundTruth,
+        let t = try rpnTargets(borderAllowance: 0).assign(anchors: anchors, groundTruth: groundTruth,
                                                         imageWidth: 100, imageHeight: 100, using: &g)
         XCTAssertEqual(t.labels, [1, -1, 0, 1, -1, 1, -1])
         // A generous allowance brings them back.
-        let loose = AnchorTargets(borderAllowance: 10).assign(anchors: anchors, groundTruth: groundTruth,
+        let loose = try rpnTargets(borderAllowance: 10).assign(anchors: anchors, groundTruth: groundTruth,
                                                              imageWidth: 100, imageHeight: 100, using: &g)
         XCTAssertEqual(loose.labels, [1, -1, 0, 1, 0, 1, 0])
     }
@@ -55,7 +61,7 @@ final class AnchorTargetsTests: XCTestCase {
         let gen = try AnchorGenerator(sizes: [32, 64, 128], aspectRatios: [0.5, 1, 2], stride: 16)
         let all = gen.anchors(featureHeight: 30, featureWidth: 40)
         var g = SeededGenerator(seed: 5)
-        let t = AnchorTargets().assign(anchors: all, groundTruth: [], imageWidth: 640, imageHeight: 480, using: &g)
+        let t = try rpnTargets().assign(anchors: all, groundTruth: [], imageWidth: 640, imageHeight: 480, using: &g)
         XCTAssertEqual(t.positive, [])
         XCTAssertEqual(t.negative.count, 256)
         XCTAssertEqual(t.labels.filter { $0 == 0 }.count, 256)
@@ -63,7 +69,7 @@ final class AnchorTargetsTests: XCTestCase {
         XCTAssertTrue(t.regressionTargets.allSatisfy { $0 == 0 })
         XCTAssertTrue(t.matchedGroundTruth.allSatisfy { $0 == -1 })
         // With the border rule, sampled negatives all lie inside the image.
-        let inside = AnchorTargets(borderAllowance: 0).assign(anchors: all, groundTruth: [], imageWidth: 640,
+        let inside = try rpnTargets(borderAllowance: 0).assign(anchors: all, groundTruth: [], imageWidth: 640,
                                                               imageHeight: 480, using: &g)
         XCTAssertEqual(inside.negative.count, 256)
         for i in inside.negative {
@@ -83,7 +89,7 @@ final class AnchorTargetsTests: XCTestCase {
             }
         }
         var g1 = SeededGenerator(seed: 9), g2 = SeededGenerator(seed: 9)
-        let targets = AnchorTargets()
+        let targets = try rpnTargets()
         let t = targets.assign(anchors: all, groundTruth: gt, imageWidth: 640, imageHeight: 480, using: &g1)
         XCTAssertGreaterThan(t.matchedGroundTruth.filter { $0 >= 0 }.count, 128)
         XCTAssertEqual(t.positive.count, 128)
@@ -98,7 +104,7 @@ final class AnchorTargetsTests: XCTestCase {
             XCTAssertTrue(iou >= 0.7 || gt.indices.contains { all[i].iou(gt[$0]) == best[$0] })
             let d = SIMD4(t.regressionTargets[4 * i], t.regressionTargets[4 * i + 1],
                           t.regressionTargets[4 * i + 2], t.regressionTargets[4 * i + 3])
-            let back = BoxCoder.rpn.decode(d, relativeTo: all[i])
+            let back = BoxCoder(weights: (1, 1, 1, 1)).decode(d, relativeTo: all[i])
             XCTAssertEqual(back.iou(gt[m]), 1, accuracy: 1e-4)
         }
         for i in t.negative { XCTAssertLessThan(gt.map { all[i].iou($0) }.max()!, 0.3) }

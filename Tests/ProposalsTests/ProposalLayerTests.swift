@@ -5,6 +5,11 @@ import NeuralNet
 @testable import Proposals
 
 final class ProposalLayerTests: XCTestCase {
+    /// Faster R-CNN's settings (pipelines/faster-rcnn.yaml): 12,000 → 2,000 when
+    /// training, 6,000 → 300 at test, NMS 0.7, the RPN's box coder.
+    let training = ProposalLayer(preNMSTopN: 12000, postNMSTopN: 2000, nmsThreshold: 0.7, minSize: 1e-3, boxCoder: BoxCoder(weights: (1, 1, 1, 1)))
+    let testing = ProposalLayer(preNMSTopN: 6000, postNMSTopN: 300, nmsThreshold: 0.7, minSize: 1e-3, boxCoder: BoxCoder(weights: (1, 1, 1, 1)))
+
     let anchors = [Box(x1: 10, y1: 10, x2: 50, y2: 50),      // 0: logit 1, IoU 0.905 with 1
                    Box(x1: 12, y1: 10, x2: 52, y2: 50),      // 1: logit 3
                    Box(x1: 60, y1: 60, x2: 100, y2: 100),    // 2: logit 0
@@ -16,7 +21,7 @@ final class ProposalLayerTests: XCTestCase {
     func sigmoid(_ x: Float) -> Float { 1 / (1 + exp(-x)) }
 
     func testHandComputedProposals() throws {
-        let layer = ProposalLayer(preNMSTopN: 6000, postNMSTopN: 300, nmsThreshold: 0.7, minSize: 1)
+        let layer = ProposalLayer(preNMSTopN: 6000, postNMSTopN: 300, nmsThreshold: 0.7, minSize: 1, boxCoder: BoxCoder(weights: (1, 1, 1, 1)))
         let zero = [Float](repeating: 0, count: 24)
         let p = try layer.propose(objectness: logits, deltas: zero, anchors: anchors,
                                   imageWidth: 120, imageHeight: 100)
@@ -43,7 +48,7 @@ final class ProposalLayerTests: XCTestCase {
         // dx 0.5 moves the centre half a width (30 → 50), dw log 2 doubles the width.
         var deltas = [Float](repeating: 0, count: 24)
         deltas[0] = 0.5; deltas[2] = Float(log(2.0))
-        let layer = ProposalLayer(minSize: 1)
+        let layer = ProposalLayer(preNMSTopN: 6000, postNMSTopN: 300, nmsThreshold: 0.7, minSize: 1, boxCoder: BoxCoder(weights: (1, 1, 1, 1)))
         let p = try layer.propose(objectness: [10, -10, -10, -10, -10, -10], deltas: deltas, anchors: anchors,
                                   imageWidth: 200, imageHeight: 100)
         XCTAssertEqual(p.boxes[0].x1, 10, accuracy: 1e-4)
@@ -60,13 +65,13 @@ final class ProposalLayerTests: XCTestCase {
 
     func testImageWithNoObjects() throws {
         // An empty feature map has no anchors and no proposals.
-        let empty = try ProposalLayer.testing.propose(objectness: [], deltas: [], anchors: [],
+        let empty = try testing.propose(objectness: [], deltas: [], anchors: [],
                                                       imageWidth: 100, imageHeight: 100)
         XCTAssertEqual(empty, RPNProposals(boxes: [], scores: []))
         // An RPN that sees nothing still ranks its anchors; every score is low.
         let gen = try AnchorGenerator(sizes: [64], aspectRatios: [1], stride: 16)
         let all = gen.anchors(featureHeight: 4, featureWidth: 4)
-        let p = try ProposalLayer.testing.propose(objectness: [Float](repeating: -8, count: all.count),
+        let p = try testing.propose(objectness: [Float](repeating: -8, count: all.count),
                                                   deltas: [Float](repeating: 0, count: all.count * 4),
                                                   anchors: all, imageWidth: 64, imageHeight: 64)
         XCTAssertFalse(p.boxes.isEmpty)
@@ -76,11 +81,11 @@ final class ProposalLayerTests: XCTestCase {
     }
 
     func testMismatchedInputsThrow() {
-        XCTAssertThrowsError(try ProposalLayer().propose(objectness: [1, 2], deltas: [Float](repeating: 0, count: 24),
+        XCTAssertThrowsError(try ProposalLayer(preNMSTopN: 6000, postNMSTopN: 300, nmsThreshold: 0.7, minSize: 1e-3, boxCoder: BoxCoder(weights: (1, 1, 1, 1))).propose(objectness: [1, 2], deltas: [Float](repeating: 0, count: 24),
                                                          anchors: anchors, imageWidth: 10, imageHeight: 10)) {
             XCTAssertTrue("\($0)".contains("objectness"))
         }
-        XCTAssertThrowsError(try ProposalLayer().propose(objectness: logits, deltas: [0, 0, 0],
+        XCTAssertThrowsError(try ProposalLayer(preNMSTopN: 6000, postNMSTopN: 300, nmsThreshold: 0.7, minSize: 1e-3, boxCoder: BoxCoder(weights: (1, 1, 1, 1))).propose(objectness: logits, deltas: [0, 0, 0],
                                                          anchors: anchors, imageWidth: 10, imageHeight: 10)) {
             XCTAssertTrue("\($0)".contains("box deltas"))
         }
@@ -95,7 +100,7 @@ final class ProposalLayerTests: XCTestCase {
         for i in deltas.data.indices { deltas.data[i] = (rng.nextUnitFloat() - 0.5) * 0.6 }
         let sizes: [(width: Float, height: Float)] = [(640, 480), (600, 470)]
         let all = gen.anchors(featureHeight: h, featureWidth: w)
-        for layer in [ProposalLayer.training, ProposalLayer.testing] {
+        for layer in [training, testing] {
             let batch = try layer.propose(headObjectness: logits, headDeltas: deltas, generator: gen, imageSizes: sizes)
             XCTAssertEqual(batch.count, 2)
             for (n, p) in batch.enumerated() {
@@ -120,7 +125,7 @@ final class ProposalLayerTests: XCTestCase {
             }
             XCTAssertEqual(batch[0].boxes.count, layer.postNMSTopN)
         }
-        XCTAssertThrowsError(try ProposalLayer.testing.propose(headObjectness: logits, headDeltas: deltas,
+        XCTAssertThrowsError(try testing.propose(headObjectness: logits, headDeltas: deltas,
                                                                generator: gen, imageSizes: [(640, 480)]))
     }
 }
