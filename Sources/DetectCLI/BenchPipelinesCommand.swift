@@ -33,6 +33,8 @@ public struct BenchPipelines: ParsableCommand {
     @Flag(help: "End with one JSON line: build, images, width, height, and per pipeline seconds_per_image, stages (seconds), target_seconds, meets_target.")
     var json = false
 
+    @OptionGroup var pipelineDirectory: PipelineDirectoryOption
+
     public init() {}
 
     /// The targets, seconds per 640×480 image on this 2-core machine.
@@ -115,7 +117,7 @@ public struct BenchPipelines: ParsableCommand {
     /// The three classic pipelines, then every other pipeline file whose model is bundled.
     static func bundledPipelines() -> [String] {
         let classic = PipelineKind.allCases.map(\.rawValue)
-        guard let dir = PipelineLocator.locate("pipelines", directory: true),
+        guard let dir = PipelineLocator.pipelinesDirectory ?? PipelineLocator.locate("pipelines", directory: true),
               let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return classic }
         let others = files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.filter { !classic.contains($0) }.sorted()
             .filter { name in

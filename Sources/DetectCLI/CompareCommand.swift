@@ -36,6 +36,7 @@ public struct CompareCommand: ParsableCommand {
     var json = false
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var pipelineDirectory: PipelineDirectoryOption
 
     public init() {}
 

@@ -1,16 +1,28 @@
+import ArgumentParser
 import Foundation
 import Pipelines
 
-/// Finds pipeline files and the models they name. A pipeline is looked up as
-/// `pipelines/<name>.yaml` in the current directory, then next to the
-/// executable and in its parent directories (so `.build/release/detect` finds
-/// the project's own files); a path to a YAML file is used as it is.
+/// Finds pipeline files and the models they name. A pipeline name is looked
+/// up as `<name>.yaml` in `--pipelines-dir` when given, otherwise in the
+/// `pipelines/` folder that belongs to the executable: next to it or in one of
+/// its parent folders (so `.build/release/detect` finds the project's own and
+/// `/usr/local/bin/detect` finds `/usr/local/pipelines`). The working folder is
+/// never searched, so a stray `pipelines/` there cannot win. A path to a YAML
+/// file is used as it is.
 enum PipelineLocator {
+    /// Set by `--pipelines-dir`.
+    nonisolated(unsafe) static var pipelinesDirectory: String?
+
     static func configPath(_ nameOrPath: String) throws -> String {
         if nameOrPath.hasSuffix(".yaml") || nameOrPath.hasSuffix(".yml") { return nameOrPath }
+        if let dir = pipelinesDirectory {
+            let candidate = URL(fileURLWithPath: dir).appendingPathComponent("\(nameOrPath).yaml").path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            throw PipelineError.unreadable(path: candidate, reason: "no such pipeline file in --pipelines-dir")
+        }
         if let found = locate("pipelines/\(nameOrPath).yaml") { return found }
         throw PipelineError.unreadable(path: "pipelines/\(nameOrPath).yaml",
-                                       reason: "no such pipeline file here or next to the detect executable")
+                                       reason: "no such pipeline file next to the detect executable (give --pipelines-dir or a YAML path)")
     }
 
     /// `relative` (a file, or a folder when `directory`) in the first search root
@@ -26,11 +38,12 @@ enum PipelineLocator {
         return nil
     }
 
+    /// The executable's folder and its parents.
     static func searchRoots() -> [URL] {
-        var roots = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        if !CommandLine.arguments[0].contains("/") {
-            dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        var roots: [URL] = []
+        var dir = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        if dir.path == "/proc/self" || !FileManager.default.fileExists(atPath: dir.path) {
+            dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         }
         for _ in 0..<5 {
             roots.append(dir)
@@ -44,6 +57,7 @@ enum PipelineLocator {
     /// project root so they are found from any working directory.
     static func load(_ nameOrPath: String) throws -> (config: PipelineConfig, path: String) {
         let path = try configPath(nameOrPath)
+        printError("pipeline \(nameOrPath): \(URL(fileURLWithPath: path).standardized.path)")
         var config = try PipelineConfig.load(path: path)
         if let weights = config.backbone.pretrainedPath(projectRoot: projectRoot(of: path)) {
             config.backbone.weights = weights
@@ -57,12 +71,31 @@ enum PipelineLocator {
     }
 
     /// A model path from a pipeline file: relative paths are relative to the
-    /// project root, the directory above `pipelines/`.
+    /// project root, the directory above `pipelines/`, then to the executable's.
     static func modelPath(for config: PipelineConfig, configPath: String) -> String {
         if config.model.hasPrefix("/") { return config.model }
         let root = URL(fileURLWithPath: configPath).deletingLastPathComponent().deletingLastPathComponent()
         let candidate = root.appendingPathComponent(config.model).path
         if FileManager.default.fileExists(atPath: candidate) { return candidate }
-        return config.model
+        // A pipeline file from elsewhere (--pipelines-dir) may name a bundled model.
+        return locate(config.model) ?? config.model
+    }
+}
+
+/// `--pipelines-dir DIR`, for the commands that load pipeline files.
+public struct PipelineDirectoryOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Folder of pipeline files to look names up in (default: the pipelines/ folder that belongs to the detect executable).", valueName: "dir"))
+    public var pipelinesDir: String?
+
+    public init() {}
+
+    public mutating func validate() throws {
+        if let pipelinesDir {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: pipelinesDir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--pipelines-dir \(pipelinesDir): no such folder")
+            }
+            PipelineLocator.pipelinesDirectory = pipelinesDir
+        }
     }
 }

@@ -48,6 +48,7 @@ public struct RunCommand: ParsableCommand {
     var json = false
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var pipelineDirectory: PipelineDirectoryOption
 
     public init() {}
 

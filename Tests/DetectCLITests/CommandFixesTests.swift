@@ -76,4 +76,27 @@ final class CommandFixesTests: XCTestCase {
         XCTAssertEqual(files.map { ($0 as NSString).lastPathComponent }, ["x.jpg", "x.jpg"])
         XCTAssertGreaterThan(detections, 0, "the second path has no results")
     }
+
+    /// A stray pipelines/ folder in the working directory does not win; the
+    /// bundled one (found from the executable) does, unless --pipelines-dir
+    /// names another, and the file loaded is printed.
+    func testPipelineFilesComeFromTheExecutableOrPipelinesDir() throws {
+        let dir = try Fixture.temporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: dir + "/pipelines", withIntermediateDirectories: true)
+        let yaml = try String(contentsOf: root.appendingPathComponent("pipelines/faster-rcnn.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "score_threshold: 0.05", with: "score_threshold: 0.9")
+        try yaml.write(toFile: dir + "/pipelines/faster-rcnn.yaml", atomically: true, encoding: .utf8)
+        let samples = root.appendingPathComponent("samples/bccd").path
+        func minScore(_ extra: [String], db: String) throws -> (Double, String) {
+            let r = try DetectBinary.run(["run", samples, "--pipeline", "faster-rcnn", "--db", db] + extra, in: dir)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let score = try DatabaseQueue(path: dir + "/" + db).read { db in try Double.fetchOne(db, sql: "SELECT MIN(score) FROM detections") ?? 0 }
+            return (score, r.stderr)
+        }
+        let (bundled, log) = try minScore([], db: "a.sqlite")
+        XCTAssertLessThan(bundled, 0.9)
+        XCTAssertTrue(log.contains(root.appendingPathComponent("pipelines/faster-rcnn.yaml").standardized.path), log)
+        let (custom, _) = try minScore(["--pipelines-dir", dir + "/pipelines"], db: "b.sqlite")
+        XCTAssertGreaterThanOrEqual(custom, 0.9)
+    }
 }
