@@ -222,13 +222,49 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     }
 
     public static func parse(_ yaml: String, path: String = "<memory>") throws -> PipelineConfig {
+        let user = try resolvedMapping(yaml, path: path, chain: [])
+        return try decode(user, path: path)
+    }
+
+    /// The file's mapping with its `base:` (another pipeline file, relative to
+    /// this one's folder) merged underneath, recursively: keys of the file win,
+    /// mappings merge key by key (detectron2's `_BASE_`). So Fast R-CNN can be
+    /// Faster R-CNN with another proposal stage in a few lines.
+    static func resolvedMapping(_ yaml: String, path: String, chain: [String]) throws -> [String: Any] {
         let loaded: Any?
         do { loaded = try SafeYAML.load(yaml) } catch {
             throw PipelineError.invalid(path: path, reason: "\(error)")
         }
-        guard let user = loaded as? [String: Any] else {
+        guard var user = loaded as? [String: Any] else {
             throw PipelineError.invalid(path: path, reason: "the top level must be a mapping")
         }
+        guard let base = user.removeValue(forKey: "base") else { return user }
+        guard let baseName = base as? String, !baseName.isEmpty else {
+            throw PipelineError.invalid(path: path, reason: "base must name another pipeline file")
+        }
+        let folder = path == "<memory>" ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
+        let basePath = ((baseName.hasPrefix("/") ? baseName : (folder as NSString).appendingPathComponent(baseName)) as NSString).standardizingPath
+        guard chain.count < 8, !chain.contains(basePath), basePath != (path as NSString).standardizingPath else {
+            throw PipelineError.invalid(path: path, reason: "base: '\(baseName)' makes a cycle or a chain deeper than 8 files")
+        }
+        let text: String
+        do { text = try String(contentsOfFile: basePath, encoding: .utf8) } catch {
+            throw PipelineError.unreadable(path: basePath, reason: "base of \(path): \(error.localizedDescription)")
+        }
+        let below = try resolvedMapping(text, path: basePath, chain: chain + [path])
+        return overlay(user, on: below)
+    }
+
+    /// `top` over `bottom`: mappings merged key by key, anything else replaced.
+    static func overlay(_ top: [String: Any], on bottom: [String: Any]) -> [String: Any] {
+        var out = bottom
+        for (k, v) in top {
+            if let t = v as? [String: Any], let b = bottom[k] as? [String: Any] { out[k] = overlay(t, on: b) } else { out[k] = v }
+        }
+        return out
+    }
+
+    static func decode(_ user: [String: Any], path: String) throws -> PipelineConfig {
         guard let kindName = user["name"] as? String, let kind = PipelineKind(rawValue: kindName) else {
             throw PipelineError.invalid(path: path, reason: "name must be one of \(PipelineKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }

@@ -56,12 +56,12 @@ final class OtherDatasetTests: XCTestCase {
         }
         _ = try run(["annotations", "import", "boxes.csv", "--format", "csv", "--dataset", "blobs", "--db", db])
         for name in ["faster-rcnn", "fast-rcnn", "rcnn"] {
-            let r = try run(["train", "--pipeline", name, "--dataset", "blobs", "--db", db,
+            let r = try run(["train", "--pipeline", name, "--pipelines-dir", "pipelines", "--dataset", "blobs", "--db", db,
                              "--out", "models/\(name).safetensors", "--json"])
             XCTAssertEqual(r.json?["classes"] as? [String], ["blob"])
             XCTAssertEqual(r.json?["images"] as? Int, 4)
         }
-        let out = try run(["run", "photos", "--pipeline", "all", "--db", db, "--json"])
+        let out = try run(["run", "photos", "--pipeline", "all", "--pipelines-dir", "pipelines", "--db", db, "--json"])
         XCTAssertEqual(out.json?["images"] as? Int, 4)
         XCTAssertEqual(out.json?["skipped"] as? Int, 0)
         // Every detection lies inside its own image.

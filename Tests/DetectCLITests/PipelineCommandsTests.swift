@@ -4,7 +4,7 @@ import GRDB
 
 /// The detector commands end to end through the built binary: train each
 /// pipeline briefly on four BCCD images (with small pipeline files placed in
-/// the working directory, which `detect` prefers over the project's), run all
+/// the working directory and named by --pipelines-dir), run all
 /// three over a folder that also holds a corrupt JPEG, resume without
 /// duplicates, evaluate, export results and compare.
 final class PipelineCommandsTests: XCTestCase {
@@ -69,7 +69,7 @@ final class PipelineCommandsTests: XCTestCase {
         _ = try run(["annotations", "import", "ann", "--format", "voc", "--images", Fixture.bccd + "/images",
                      "--dataset", "tiny", "--db", db], in: dir)
         for name in ["faster-rcnn", "fast-rcnn", "rcnn"] {
-            let r = try run(["train", "--pipeline", name, "--dataset", "tiny", "--db", db,
+            let r = try run(["train", "--pipeline", name, "--pipelines-dir", "pipelines", "--dataset", "tiny", "--db", db,
                              "--out", "models/\(name).safetensors", "--json"], in: dir)
             let json = try XCTUnwrap(r.json, r.stdout)
             XCTAssertEqual(json["pipeline"] as? String, name)
@@ -77,7 +77,7 @@ final class PipelineCommandsTests: XCTestCase {
             XCTAssertTrue(fm.fileExists(atPath: dir + "/models/\(name).safetensors"))
         }
 
-        let first = try run(["run", "images", "--pipeline", "all", "--db", db, "--draw", "drawn", "--json"], in: dir)
+        let first = try run(["run", "images", "--pipeline", "all", "--pipelines-dir", "pipelines", "--db", db, "--draw", "drawn", "--json"], in: dir)
         let json = try XCTUnwrap(first.json, first.stdout)
         XCTAssertEqual(json["images"] as? Int, 2)
         XCTAssertEqual(json["skipped"] as? Int, 1)
@@ -98,7 +98,7 @@ final class PipelineCommandsTests: XCTestCase {
         let timings = try count(db, "SELECT COUNT(*) FROM stage_timings")
 
         // Running the same command again resumes the same runs and adds no rows.
-        let again = try run(["run", "images", "--pipeline", "all", "--db", db, "--json"], in: dir)
+        let again = try run(["run", "images", "--pipeline", "all", "--pipelines-dir", "pipelines", "--db", db, "--json"], in: dir)
         XCTAssertEqual((again.json?["runs"] as? [[String: Any]])?.compactMap { $0["run_id"] as? Int },
                        runs.compactMap { $0["run_id"] as? Int })
         XCTAssertEqual(try count(db, "SELECT COUNT(*) FROM detections"), detections)
@@ -128,7 +128,7 @@ final class PipelineCommandsTests: XCTestCase {
         XCTAssertEqual(csv.first, "path,x1,y1,x2,y2,class,score")
         XCTAssertEqual(csv.count - 1, exported.count)
 
-        let compare = try run(["compare", "images", "--db", db, "--json"], in: dir)
+        let compare = try run(["compare", "images", "--pipelines-dir", "pipelines", "--db", db, "--json"], in: dir)
         let cmp = try XCTUnwrap(compare.json, compare.stdout)
         XCTAssertNotNil(cmp["comparison_id"] as? Int)
         let pipelines = try XCTUnwrap(cmp["pipelines"] as? [String: [String: Any]])
@@ -149,21 +149,21 @@ final class PipelineCommandsTests: XCTestCase {
         let db = dir + "/t.sqlite"
         _ = try run(["annotations", "import", Fixture.bccd + "/annotations", "--format", "voc", "--images",
                      Fixture.bccd + "/images", "--dataset", "bccd", "--db", db], in: dir)
-        let badSplit = try DetectBinary.run(["train", "--pipeline", "faster-rcnn", "--split", "nope", "--db", db], in: dir)
+        let badSplit = try DetectBinary.run(["train", "--pipeline", "faster-rcnn", "--pipelines-dir", "pipelines", "--split", "nope", "--db", db], in: dir)
         XCTAssertNotEqual(badSplit.status, 0)
         XCTAssertTrue(badSplit.stderr.contains("nope") && badSplit.stderr.contains("trainval"), badSplit.stderr)
         // A split given as a file of stems and file names.
         try "BloodImage_00000\nBloodImage_00001.jpg\n\n".write(toFile: dir + "/mine.txt", atomically: true, encoding: .utf8)
-        let fromFile = try run(["train", "--pipeline", "faster-rcnn", "--split-file", "mine.txt", "--db", db,
+        let fromFile = try run(["train", "--pipeline", "faster-rcnn", "--pipelines-dir", "pipelines", "--split-file", "mine.txt", "--db", db,
                                 "--out", "m.safetensors", "--json"], in: dir)
         XCTAssertEqual(fromFile.json?["images"] as? Int, 2)
         try "nothing\n".write(toFile: dir + "/none.txt", atomically: true, encoding: .utf8)
-        let emptySplit = try DetectBinary.run(["train", "--pipeline", "faster-rcnn", "--split-file", "none.txt", "--db", db], in: dir)
+        let emptySplit = try DetectBinary.run(["train", "--pipeline", "faster-rcnn", "--pipelines-dir", "pipelines", "--split-file", "none.txt", "--db", db], in: dir)
         XCTAssertNotEqual(emptySplit.status, 0)
         XCTAssertTrue(emptySplit.stderr.contains("none.txt"), emptySplit.stderr)
         try FileManager.default.createDirectory(atPath: dir + "/imgs", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Fixture.bccd + "/images/BloodImage_00000.jpg", toPath: dir + "/imgs/a.jpg")
-        let noModel = try DetectBinary.run(["run", "imgs", "--pipeline", "faster-rcnn", "--model", "missing.safetensors", "--db", db], in: dir)
+        let noModel = try DetectBinary.run(["run", "imgs", "--pipeline", "faster-rcnn", "--pipelines-dir", "pipelines", "--model", "missing.safetensors", "--db", db], in: dir)
         XCTAssertNotEqual(noModel.status, 0)
         XCTAssertTrue(noModel.stderr.contains("missing.safetensors"), noModel.stderr)
     }
@@ -183,12 +183,12 @@ final class PipelineCommandsTests: XCTestCase {
         let db = dir + "/t.sqlite", reference = dir + "/ref.sqlite"
         _ = try run(["annotations", "import", "ann", "--format", "voc", "--images", Fixture.bccd + "/images",
                      "--dataset", "tiny", "--db", db], in: dir)
-        _ = try run(["train", "--pipeline", "faster-rcnn", "--dataset", "tiny", "--db", db,
+        _ = try run(["train", "--pipeline", "faster-rcnn", "--pipelines-dir", "pipelines", "--dataset", "tiny", "--db", db,
                      "--out", "models/faster-rcnn.safetensors"], in: dir)
 
         let process = Process()
         process.executableURL = DetectBinary.url
-        process.arguments = ["run", "images", "--pipeline", "faster-rcnn", "--db", db]
+        process.arguments = ["run", "images", "--pipeline", "faster-rcnn", "--pipelines-dir", "pipelines", "--db", db]
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -208,13 +208,13 @@ final class PipelineCommandsTests: XCTestCase {
         // Every image either has its timings or nothing at all.
         XCTAssertEqual(try count(db, "SELECT COUNT(DISTINCT image_id) FROM stage_timings"), finishedBeforeKill)
 
-        let resumed = try run(["run", "images", "--pipeline", "faster-rcnn", "--db", db, "--json"], in: dir)
+        let resumed = try run(["run", "images", "--pipeline", "faster-rcnn", "--pipelines-dir", "pipelines", "--db", db, "--json"], in: dir)
         XCTAssertEqual(resumed.json?["images"] as? Int, 16)
         XCTAssertEqual(try count(db, "SELECT COUNT(*) FROM runs"), 1)
         XCTAssertEqual(try count(db, "SELECT COUNT(*) FROM run_images"), 16)
         XCTAssertEqual(try count(db, "SELECT COUNT(*) FROM stage_timings"), 16 * 7)
 
-        _ = try run(["run", "images", "--pipeline", "faster-rcnn", "--db", reference], in: dir)
+        _ = try run(["run", "images", "--pipeline", "faster-rcnn", "--pipelines-dir", "pipelines", "--db", reference], in: dir)
         XCTAssertEqual(try count(db, "SELECT COUNT(*) FROM detections"), try count(reference, "SELECT COUNT(*) FROM detections"))
     }
 }

@@ -139,4 +139,36 @@ final class PipelineConfigTests: XCTestCase {
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 1)
     }
+
+    /// Fast R-CNN's files are Faster R-CNN's (`base:`) with another proposal
+    /// stage: everything the two share comes from one place.
+    func testFastRCNNFilesAreFasterRCNNWithAnotherProposalStage() throws {
+        for (fastFile, fasterFile) in [("fast-rcnn.yaml", "faster-rcnn.yaml"), ("fast-rcnn-mobilenet.yaml", "faster-rcnn-mobilenet.yaml")] {
+            let fast = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/\(fastFile)").path)
+            let faster = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/\(fasterFile)").path)
+            XCTAssertEqual(fast.name, .fastRCNN)
+            var same = fast
+            same.name = faster.name; same.description = faster.description; same.model = faster.model
+            same.stages = faster.stages; same.selectiveSearch = faster.selectiveSearch
+            same.training.epochs = faster.training.epochs
+            XCTAssertEqual(same, faster, fastFile)
+            XCTAssertTrue(try String(contentsOf: Self.root.appendingPathComponent("pipelines/\(fastFile)"), encoding: .utf8)
+                .contains("base: \(fasterFile)"))
+        }
+    }
+
+    func testBaseIncludesMergeAndRefuseCycles() throws {
+        let dir = NSTemporaryDirectory() + "base-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "name: faster-rcnn\nstages: [backbone]\nrpn: {nms_threshold: 0.6, channels: 128}\n".write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        try "base: a.yaml\nrpn: {channels: 64}\n".write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
+        let b = try PipelineConfig.load(path: dir + "/b.yaml")
+        XCTAssertEqual(b.rpn.channels, 64)
+        XCTAssertEqual(b.rpn.nmsThreshold, 0.6)
+        try "base: d.yaml\nname: rcnn\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        try "base: c.yaml\n".write(toFile: dir + "/d.yaml", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/c.yaml")) { XCTAssertTrue("\($0)".contains("cycle"), "\($0)") }
+        XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/missing-base.yaml"))
+    }
 }
