@@ -21,7 +21,7 @@ public struct BenchPipelines: ParsableCommand {
     @Argument(help: ArgumentHelp("JPEG files or folders (default: the bundled samples).", valueName: "images"))
     var images: [String] = []
 
-    @Option(help: "Pipeline to measure: a pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …), a YAML path, or all (every pipeline in pipelines/ whose model is there).")
+    @Option(help: "Pipeline to measure: a pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …), a YAML path, all (the three classic pipelines) or bundled (every pipeline file whose model is there).")
     var pipeline: String = "all"
 
     @Option(help: ArgumentHelp("Use at most this many images.", valueName: "n"))
@@ -51,7 +51,8 @@ public struct BenchPipelines: ParsableCommand {
             var files = try ImageFiles.find(images.isEmpty ? [try Self.bundledSamples()] : images)
             files = Array(files.prefix(limit))
             guard !files.isEmpty else { throw ValidationError("no JPEG images to measure") }
-            let names = pipeline == "all" ? Self.bundledPipelines() : [pipeline]
+            let names = pipeline == "all" ? PipelineKind.allCases.map(\.rawValue)
+                : pipeline == "bundled" ? Self.bundledPipelines() : [pipeline]
             print("\(files.count) image(s) at \(Self.width)x\(Self.height), \(repeats) pass(es), after one warm-up image; "
                   + "\(BenchSupport.buildConfiguration) build")
             var results: [(name: String, kind: PipelineKind, stages: [(stage: String, seconds: Double)], total: Double)] = []

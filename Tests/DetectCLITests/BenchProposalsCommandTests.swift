@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import DetectCLI
 import Store
+import Imaging
 
 final class BenchProposalsCommandTests: XCTestCase {
     private static let sampleVOC = """
@@ -30,8 +31,10 @@ final class BenchProposalsCommandTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bench-voc-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        try Data().write(to: dir.appendingPathComponent("a.jpg"))   // only looked up, never decoded here
-        try Data().write(to: dir.appendingPathComponent("b.jpg"))
+        // Looked up (an annotation may only name a JPEG), never decoded here.
+        for name in ["a.jpg", "b.jpg"] {
+            try JPEG.write(Image(width: 64, height: 48), to: dir.appendingPathComponent(name).path)
+        }
         try Self.sampleVOC.write(to: dir.appendingPathComponent("a.xml"), atomically: true, encoding: .utf8)
         let broken = Self.sampleVOC.replacingOccurrences(of: "<xmax>491</xmax>", with: "<xmax>abc</xmax>")
             .replacingOccurrences(of: "a.jpg", with: "b.jpg")
