@@ -15,7 +15,7 @@ public struct DatabaseOptions: ParsableArguments {
     /// Opens the store for reading only when the file exists, so read-only commands
     /// never leave an empty database behind and work on read-only files.
     public func openExisting() throws -> Store? {
-        FileManager.default.fileExists(atPath: path) ? try Store(path: path, readOnly: true) : nil
+        FileManager.default.fileExists(atPath: path) ? try Store.forReading(path: path) : nil
     }
 }
 

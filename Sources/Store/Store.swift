@@ -35,12 +35,24 @@ public final class Store: Sendable {
                 try queue.read { db in try Self.checkSchema(db, path: path, readOnly: true) }
                 writer = queue
             } else {
-                let pool = try DatabasePool(path: path, configuration: configuration)
+                let pool = try Self.retryingWhileBusy { try DatabasePool(path: path, configuration: configuration) }
                 try Self.migrate(pool, path: path)
                 writer = pool
             }
         } catch let error as DatabaseError {
             throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    /// A store for commands that only read: opened read-only (it may be a
+    /// read-only file), after bringing an older schema up to date when the file
+    /// can be written.
+    public static func forReading(path: String) throws -> Store {
+        do {
+            return try Store(path: path, readOnly: true)
+        } catch StoreError.cannotOpen where FileManager.default.isWritableFile(atPath: path) {
+            _ = try Store(path: path)
+            return try Store(path: path, readOnly: true)
         }
     }
 
@@ -60,12 +72,26 @@ public final class Store: Sendable {
         }
     }
 
+    /// Switching a new file to WAL takes an exclusive lock that SQLite does not
+    /// wait for: when another process is creating the same store, try again.
+    static func retryingWhileBusy<T>(_ body: () throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            do { return try body() } catch let error as DatabaseError
+                where attempt < 50 && (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
+            }
+        }
+    }
+
     /// Migrates under SQLite's write lock. Two processes opening a new store at
     /// once race to create it: the loser sees the winner's tables ("already
     /// exists") or its lock, waits, and finds the migrations applied.
     static func migrate(_ pool: DatabasePool, path: String) throws {
         var attempt = 0
         while true {
+            let appliedBefore = (try? pool.read { db in try Schema.migrator.appliedIdentifiers(db) }) ?? []
             do {
                 try pool.read { db in try checkSchema(db, path: path, readOnly: false) }
                 try Schema.migrator.migrate(pool)
@@ -75,9 +101,15 @@ public final class Store: Sendable {
                     }
                 }
                 return
-            } catch let error as DatabaseError
-                where attempt < 50 && (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
-                                       || (error.message ?? "").contains("already exists")) {
+            } catch let error as DatabaseError where attempt < 50 {
+                // Lost a race with another process creating or migrating the same
+                // store ("table … already exists", "duplicate column"): its
+                // migrations landed meanwhile, or it still holds the lock. Our
+                // failed migration rolled back; look again.
+                let appliedAfter = (try? pool.read { db in try Schema.migrator.appliedIdentifiers(db) }) ?? []
+                let busy = error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
+                guard busy || appliedAfter != appliedBefore || appliedAfter.count < Schema.version else { throw error }
+                if !busy && appliedAfter == appliedBefore && attempt >= 5 { throw error }
                 attempt += 1
                 Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
             }

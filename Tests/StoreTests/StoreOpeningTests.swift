@@ -56,6 +56,17 @@ final class StoreOpeningTests: XCTestCase {
         XCTAssertThrowsError(try ro.write { db in try db.execute(sql: "INSERT INTO datasets (name) VALUES ('e')") }) { error in
             XCTAssertTrue("\(error)".contains("read-only"), "\(error)")
         }
+        // A store of an older schema is brought up to date first when it can be written.
+        try DatabaseQueue(path: file).write { db in
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v3%'")
+            try db.execute(sql: "DROP TABLE run_shards")
+            try db.execute(sql: "DROP INDEX runs_on_uuid")
+            for c in ["uuid", "shard_index", "shard_count", "run_group"] { try db.execute(sql: "ALTER TABLE runs DROP COLUMN \(c)") }
+            try db.execute(sql: "PRAGMA user_version = 2")
+        }
+        XCTAssertThrowsError(try Store(path: file, readOnly: true))
+        let upgraded = try Store.forReading(path: file)
+        XCTAssertEqual(try upgraded.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") }, Schema.version)
     }
 
     /// A lock held past the busy timeout is a clear error naming the store,
