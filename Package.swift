@@ -51,9 +51,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: optimised),
+        // The application layer: what a front end other than the CLI would reuse.
+        .target(name: "Workflows", dependencies: ["Imaging", "Boxes", "Proposals", "Pipelines", "Training", "Store"]),
         .target(name: "DetectCLI", dependencies: [
             "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",
-            "Pipelines", "Training", "Evaluation", "Report",
+            "Pipelines", "Training", "Evaluation", "Report", "Workflows",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -74,8 +76,9 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "Boxes", "Imaging", "JSONText", .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Fixtures"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Store", "Pipelines", "Boxes"]),
         .testTarget(name: "DetectCLITests", dependencies: [
-            "DetectCLI", "Store", "Boxes", "Imaging", "SafeYAML", .product(name: "GRDB", package: "GRDB.swift"),
+            "DetectCLI", "Workflows", "Store", "Boxes", "Imaging", "SafeYAML", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffer pointers across

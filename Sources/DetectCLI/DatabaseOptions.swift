@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+@_exported import Workflows
 
 /// `--db FILE`, shared by every command that reads or writes the store.
 public struct DatabaseOptions: ParsableArguments {
@@ -21,10 +22,6 @@ public struct DatabaseOptions: ParsableArguments {
 
 extension AnnotationFormat: ExpressibleByArgument {}
 
-/// Prints to standard error.
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}
 
 /// Runs a command body, printing any failure as one plain line ("error: <file>: <problem>")
 /// and turning it into a non-zero exit status.

@@ -1,10 +1,7 @@
 import ArgumentParser
 import Foundation
-import Boxes
-import Imaging
 import Pipelines
 import Store
-import Training
 
 /// `detect train`: trains one pipeline on a dataset in the store.
 public struct TrainCommand: ParsableCommand {
@@ -54,100 +51,24 @@ public struct TrainCommand: ParsableCommand {
 
     public func run() throws {
         try reportingFailure {
-            let started = Date()
             var (config, configPath) = try PipelineLocator.load(pipeline)
             if let epochs { config.training.epochs = max(1, epochs) }
             if let seed { config.training.seed = seed }
             if let learningRate { config.training.learningRate = learningRate }
-            let store = try database.open()
-            let datasetName = try store.resolveDataset(dataset)
-            let set = try store.loadAnnotations(dataset: datasetName)
-            let classes = set.categories.map(\.name)
-            guard !classes.isEmpty else { throw ValidationError("dataset \(datasetName) has no classes") }
-            let chosen = try selectImages(set)
-            let samples = chosen.map { image in
-                let objects = image.objects.filter { !$0.difficult && !$0.iscrowd && !$0.box.isDegenerate }
-                return TrainingSample(path: image.path, boxes: objects.map(\.box),
-                                      labels: objects.map { o in classes.firstIndex(of: o.category)! })
+            var workflow = TrainingWorkflow(config: config, configPath: configPath)
+            workflow.dataset = dataset
+            workflow.split = split
+            workflow.splitFile = splitFile
+            workflow.output = out
+            workflow.resume = resume
+            let result = try workflow.run(store: try database.open())
+            print("trained \(result.pipeline.rawValue) in \(String(format: "%.0f", result.seconds)) s → \(result.model)")
+            if json {
+                var line: [String: Any] = ["pipeline": result.pipeline.rawValue, "model": result.model, "images": result.images,
+                                           "classes": result.classes, "epochs": result.epochs, "seconds": result.seconds]
+                if let loss = result.finalLoss { line["final_loss"] = loss }
+                print(jsonLine(line))
             }
-            let output = out ?? "\(config.name.rawValue)-\(datasetName).safetensors"
-            let checkpoint = output + ".checkpoint"
-            let parent = URL(fileURLWithPath: output).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-            printError("training \(config.name.rawValue) on \(samples.count) images of \(datasetName) " +
-                       "(\(classes.count) classes: \(classes.joined(separator: ", "))), \(config.training.epochs) epochs, seed \(config.training.seed)")
-            var proposals: [String: [Box]] = [:]
-            if config.name != .fasterRCNN {
-                proposals = try ProposalCache.proposals(for: samples.map(\.path), config: config.selectiveSearch,
-                                                        cachePath: output + ".proposals.json")
-            }
-            var info: [String: String] = [
-                "dataset": datasetName, "split": splitFile ?? split ?? "trainval", "images": String(samples.count),
-                "epochs": String(config.training.epochs), "seed": String(config.training.seed),
-                "command": CommandLine.arguments.joined(separator: " "),
-                "pipeline_file": (try? String(contentsOfFile: configPath, encoding: .utf8)) ?? "",
-            ]
-            var result: [String: Any] = ["pipeline": config.name.rawValue, "model": output, "images": samples.count,
-                                         "classes": classes, "epochs": config.training.epochs]
-            switch config.name {
-            case .rcnn:
-                let detector = try RCNNDetector(config: config, classes: classes)
-                let trainer = RCNNTrainer(detector: detector, samples: samples, proposals: proposals)
-                let summary = try trainer.train(checkpointPath: checkpoint, resume: resume)
-                info["final_cnn_loss"] = String(format: "%.4f", summary.fineTuneLoss.last ?? 0)
-                info["svm_training_accuracy"] = summary.svmTrainingAccuracy.map { String(format: "%.4f", $0) }.joined(separator: ",")
-                info["seconds"] = String(format: "%.0f", Date().timeIntervalSince(started))
-                try detector.bundle(info: info).save(to: output)
-                try? FileManager.default.removeItem(atPath: checkpoint)
-                result["final_loss"] = summary.fineTuneLoss.last ?? 0
-            case .fastRCNN, .fasterRCNN:
-                let detector = try TwoStageDetector(config: config, classes: classes)
-                let trainer = TwoStageTrainer(detector: detector, samples: samples, proposals: proposals)
-                let epochs = try trainer.train(checkpointPath: checkpoint, resume: resume)
-                if let last = epochs.last {
-                    info["final_loss"] = String(format: "%.4f", last.meanLoss.total)
-                    info["final_losses"] = last.meanLoss.description
-                    result["final_loss"] = last.meanLoss.total
-                }
-                info["seconds"] = String(format: "%.0f", Date().timeIntervalSince(started))
-                try detector.bundle(info: info).save(to: output)
-                try? FileManager.default.removeItem(atPath: checkpoint)
-            }
-            let seconds = Date().timeIntervalSince(started)
-            result["seconds"] = seconds
-            print("trained \(config.name.rawValue) in \(String(format: "%.0f", seconds)) s → \(output)")
-            if json { print(jsonLine(result)) }
         }
-    }
-
-    func selectImages(_ set: AnnotationSet) throws -> [AnnotatedImage] {
-        if let splitFile {
-            let names = try String(contentsOfFile: splitFile, encoding: .utf8).split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            let wanted = Set(names)
-            let chosen = set.images.filter { img in
-                let file = URL(fileURLWithPath: img.path).lastPathComponent
-                let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-                return wanted.contains(file) || wanted.contains(stem) || wanted.contains(img.path) || wanted.contains(img.fileName)
-            }
-            guard !chosen.isEmpty else { throw ValidationError("\(splitFile): names no image of the dataset") }
-            return chosen
-        }
-        // Only the default may fall back to all images: a split named on the
-        // command line that does not exist would silently train on test images.
-        let split = self.split ?? "trainval"
-        // `train+val` trains on the union of several splits.
-        let names = split.split(separator: "+").map(String.init)
-        if names.count > 1, names.allSatisfy({ set.splits[$0] != nil }) {
-            return Set(names.flatMap { set.splits[$0]! }).sorted().map { set.images[$0] }
-        }
-        if let members = set.splits[split] { return members.map { set.images[$0] } }
-        if set.splits.isEmpty && self.split == nil {
-            printError("note: the dataset has no splits; training on all \(set.images.count) images")
-            return set.images
-        }
-        let available = set.splits.isEmpty ? "it has no splits; leave out --split to train on all images"
-            : "it has: \(set.splits.keys.sorted().joined(separator: ", "))"
-        throw ValidationError("the dataset has no split '\(split)' (\(available))")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import SafeYAML
 @testable import DetectCLI
+import Workflows
 
 /// The recipes a user copies agree with the CLI: the Indexed Job's shard count
 /// is its `completions`, every `detect` argument list parses, and the Slurm

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Store
 @testable import DetectCLI
+import Workflows
 
 final class ShardingTests: XCTestCase {
     func testShardSpecsFromTheCommandLineAndTheSchedulers() throws {

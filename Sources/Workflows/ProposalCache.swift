@@ -7,8 +7,8 @@ import Proposals
 /// Selective search proposals of training images, computed once and kept in a
 /// JSON file next to the model so that an interrupted or repeated training run
 /// does not search again (the paper's pipelines precomputed them the same way).
-enum ProposalCache {
-    static func proposals(for paths: [String], config: PipelineConfig.SelectiveSearchConfig,
+public enum ProposalCache {
+    public static func proposals(for paths: [String], config: PipelineConfig.SelectiveSearchConfig,
                           cachePath: String) throws -> [String: [Box]] {
         let key = "r\(SelectiveSearch.revision)|\(config.mode)|\(config.maxSide)|\(config.minBoxSide)|\(config.maxProposals)"
         var cache: [String: [Box]] = [:]
