@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: optimised),
         // The application layer: what a front end other than the CLI would reuse.
-        .target(name: "Workflows", dependencies: ["Imaging", "Boxes", "Proposals", "Pipelines", "Training", "Store"]),
+        .target(name: "Workflows", dependencies: ["Imaging", "Boxes", "Proposals", "Pipelines", "Training", "Store", "Evaluation", "Report"]),
         .target(name: "DetectCLI", dependencies: [
             "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",
             "Pipelines", "Training", "Evaluation", "Report", "Workflows",

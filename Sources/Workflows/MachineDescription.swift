@@ -2,8 +2,8 @@ import Foundation
 
 /// One line naming the computer figures were measured on, for reports and tables:
 /// timings mean little without the CPU, cores and memory behind them.
-enum MachineDescription {
-    static var current: String {
+public enum MachineDescription {
+    public static var current: String {
         var parts: [String] = []
         if let cpu = cpuModel() { parts.append(cpu) }
         let cores = ProcessInfo.processInfo.activeProcessorCount
@@ -15,7 +15,7 @@ enum MachineDescription {
     }
 
     /// The first "model name" of /proc/cpuinfo (Linux); nil elsewhere.
-    static func cpuModel() -> String? {
+    public static func cpuModel() -> String? {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("model name") {
             if let colon = line.firstIndex(of: ":") {

@@ -7,13 +7,19 @@ import Store
 
 /// Reads stored runs (timings, detections, configurations) and, when a dataset is
 /// known, their ground truth, and hands them to `ReportAssembler`.
-struct StoreReport {
-    var store: Store
+public struct StoreReport {
+    public var store: Store
     /// Dataset with the ground truth; nil picks the store's only dataset, if any.
-    var dataset: String?
-    var galleryImages: Int = 4
+    public var dataset: String?
+    public var galleryImages: Int = 4
 
-    func input(runs: [RunRecord], title: String) throws -> ReportInput {
+    public init(store: Store, dataset: String? = nil, galleryImages: Int = 4) {
+        self.store = store
+        self.dataset = dataset
+        self.galleryImages = galleryImages
+    }
+
+    public func input(runs: [RunRecord], title: String) throws -> ReportInput {
         guard !runs.isEmpty else { throw ReportError.noRuns }
         let annotations = try groundTruthSet()
         var classNames = annotations?.categories.map(\.name) ?? []
@@ -64,7 +70,7 @@ struct StoreReport {
 
     /// The chosen dataset's annotations; nil when none was named and the store has
     /// not exactly one (the report then shows timings and detections only).
-    func groundTruthSet() throws -> AnnotationSet? {
+    public func groundTruthSet() throws -> AnnotationSet? {
         if let dataset { return try store.loadAnnotations(dataset: dataset) }
         let names = try store.datasetNames()
         guard names.count == 1 else {
@@ -78,7 +84,7 @@ struct StoreReport {
 }
 
 /// Writes the HTML report of a comparison's runs (`detect compare --report`).
-func writeComparisonReport(store: Store, comparisonID: Int64, to path: String, dataset: String? = nil) throws {
+public func writeComparisonReport(store: Store, comparisonID: Int64, to path: String, dataset: String? = nil) throws {
     let runs = try store.runs(comparison: comparisonID)
     guard !runs.isEmpty else { throw ReportCommandError.noSuchComparison(comparisonID, store: store.path) }
     let input = try StoreReport(store: store, dataset: dataset)
@@ -86,11 +92,11 @@ func writeComparisonReport(store: Store, comparisonID: Int64, to path: String, d
     try HTMLReport.write(input, to: path)
 }
 
-enum ReportCommandError: Error, CustomStringConvertible {
+public enum ReportCommandError: Error, CustomStringConvertible {
     case noSuchComparison(Int64, store: String)
     case noSuchRun(Int64, store: String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case let .noSuchComparison(id, store): return "\(store): no runs with comparison id \(id)"
         case let .noSuchRun(id, store): return "\(store): no run \(id)"

@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import Boxes
 import Evaluation
@@ -7,15 +6,15 @@ import Store
 /// A run's detections against a dataset's ground truth, on the images the run
 /// finished that belong to the dataset (matched by content hash, so a folder
 /// run over the dataset's files meets its annotations).
-struct RunEvaluation {
-    let classes: [String]
-    let imageIDs: [Int64]
-    let groundTruth: [GroundTruthBox]
-    let detections: [ScoredDetection]
-    let dataset: String
+public struct RunEvaluation {
+    public let classes: [String]
+    public let imageIDs: [Int64]
+    public let groundTruth: [GroundTruthBox]
+    public let detections: [ScoredDetection]
+    public let dataset: String
 
-    init(store: Store, run runID: Int64, dataset name: String?) throws {
-        guard try store.run(runID) != nil else { throw ValidationError("no run \(runID) in \(store.path)") }
+    public init(store: Store, run runID: Int64, dataset name: String?) throws {
+        guard try store.run(runID) != nil else { throw WorkflowError.invalid("no run \(runID) in \(store.path)") }
         dataset = try store.resolveDataset(name)
         let set = try store.loadAnnotations(dataset: dataset)
         classes = set.categories.map(\.name)
@@ -33,7 +32,7 @@ struct RunEvaluation {
             }
         }
         guard !images.isEmpty else {
-            throw ValidationError("run \(runID) has no image of dataset \(dataset) (images are matched by content)")
+            throw WorkflowError.invalid("run \(runID) has no image of dataset \(dataset) (images are matched by content)")
         }
         imageIDs = images
         groundTruth = gt
@@ -44,18 +43,18 @@ struct RunEvaluation {
         }
     }
 
-    func voc(_ method: VOCEvaluator.APMethod) -> VOCEvaluator.Result {
+    public func voc(_ method: VOCEvaluator.APMethod) -> VOCEvaluator.Result {
         VOCEvaluator.evaluate(groundTruth: groundTruth, detections: detections,
                               categoryIDs: classes.indices.map(Int64.init), method: method)
     }
 
-    func coco() -> COCOEvaluator.Result {
+    public func coco() -> COCOEvaluator.Result {
         COCOEvaluator.evaluate(groundTruth: groundTruth, detections: detections, imageIDs: imageIDs,
                                categoryIDs: classes.indices.map(Int64.init))
     }
 }
 
 /// `s` left-aligned in a column of `width` characters.
-func pad(_ s: String, _ width: Int) -> String {
+public func pad(_ s: String, _ width: Int) -> String {
     s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
 }
