@@ -47,48 +47,25 @@ public struct CompareCommand: ParsableCommand {
 
     public func run() throws {
         try reportingFailure {
-            let store = try database.open()
-            var files: [String]
-            if let folder {
-                files = try ImageFiles.find([folder])
-            } else {
-                let set = try store.loadAnnotations(dataset: try store.resolveDataset(dataset))
-                let members = set.splits[split].map { $0.map { set.images[$0] } } ?? {
-                    printError("note: dataset has no split '\(split)'; using all images")
-                    return set.images
-                }()
-                files = members.map(\.path)
-            }
+            let workflow = ComparisonWorkflow(store: try database.open(), dataset: dataset)
+            var files = try folder.map { try ImageFiles.find([$0]) } ?? workflow.files(split: split)
             if let limit { files = Array(files.prefix(limit)) }
-            guard !files.isEmpty else { throw ValidationError("no JPEG images to compare") }
-            let comparisonID = try store.nextComparisonID()
-            var results: [PipelineResult] = []
-            for kind in PipelineKind.allCases {
+            let entries = try PipelineKind.allCases.map { kind -> ComparisonWorkflow.Entry in
                 let (config, configPath) = try PipelineLocator.load(kind.rawValue)
-                let pipeline = try DetectionPipeline(config: config, modelPath: PipelineLocator.modelPath(for: config, configPath: configPath))
-                let runner = ImageRunner(store: store, pipeline: pipeline,
-                                         configText: try String(contentsOfFile: configPath, encoding: .utf8),
-                                         scoreThreshold: config.postprocess.scoreThreshold, drawDirectory: nil)
-                let r = try runner.run(files: files, comparisonID: comparisonID, warmUp: true)
-                let timings = try store.stageTimings(run: r.runID)
-                let stages = config.stages.compactMap { s in timings.first { $0.stage == s } } +
-                    timings.filter { !config.stages.contains($0.stage) }
-                var ap50: Double? = nil
-                if let e = try? RunEvaluation(store: store, run: r.runID, dataset: dataset), !e.groundTruth.isEmpty {
-                    ap50 = e.voc(.area).mAP
-                }
-                results.append(PipelineResult(kind: kind, runID: r.runID, images: r.images, stages: stages, ap50: ap50))
+                return .init(config: config, configText: try String(contentsOfFile: configPath, encoding: .utf8),
+                             modelPath: PipelineLocator.modelPath(for: config, configPath: configPath))
             }
+            let (comparisonID, results) = try workflow.run(entries, files: files)
             printTable(results, comparisonID: comparisonID, imageCount: files.count)
             if let report {
-                try writeComparisonReport(store: store, comparisonID: comparisonID, to: report, dataset: dataset)
+                try writeComparisonReport(store: workflow.store, comparisonID: comparisonID, to: report, dataset: dataset)
                 print("report: \(report)")
             }
             if json {
                 var pipelines: [String: Any] = [:]
                 for r in results {
                     var stages: [String: Any] = [:]
-                    for s in r.stages { stages[s.stage] = Self.mean(s.ms) }
+                    for s in r.stages { stages[s.stage] = PipelineResult.mean(s.ms) }
                     pipelines[r.kind.rawValue] = ["run_id": r.runID, "total_ms": r.totalMs, "stages": stages,
                                                   "ap50": r.ap50.map { $0 as Any } ?? NSNull()]
                 }
@@ -97,22 +74,7 @@ public struct CompareCommand: ParsableCommand {
         }
     }
 
-    struct PipelineResult {
-        var kind: PipelineKind
-        var runID: Int64
-        var images: Int
-        var stages: [(stage: String, ms: [Double])]
-        var ap50: Double?
-        var totalMs: Double { stages.reduce(0) { $0 + CompareCommand.mean($1.ms) } }
-    }
-
-    static func mean(_ v: [Double]) -> Double { v.isEmpty ? 0 : v.reduce(0, +) / Double(v.count) }
-
-    static func median(_ v: [Double]) -> Double {
-        guard !v.isEmpty else { return 0 }
-        let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
+    typealias PipelineResult = ComparisonWorkflow.PipelineResult
 
     func printTable(_ results: [PipelineResult], comparisonID: Int64, imageCount: Int) {
         print("comparison \(comparisonID): \(imageCount) images, after one warm-up image")
@@ -123,9 +85,9 @@ public struct CompareCommand: ParsableCommand {
         let rcnnTotal = results.first { $0.kind == .rcnn }?.totalMs
         for r in results {
             for (i, s) in r.stages.enumerated() {
-                let m = Self.mean(s.ms)
+                let m = PipelineResult.mean(s.ms)
                 print(pad(i == 0 ? r.kind.rawValue : "", 13) + " " + pad(s.stage, 16) +
-                      String(format: " %9.1f %11.1f %6.1f%%", m, Self.median(s.ms), r.totalMs > 0 ? 100 * m / r.totalMs : 0))
+                      String(format: " %9.1f %11.1f %6.1f%%", m, PipelineResult.median(s.ms), r.totalMs > 0 ? 100 * m / r.totalMs : 0))
             }
             var line = pad("", 13) + " " + pad("total", 16) + String(format: " %9.1f", r.totalMs)
             if let rcnnTotal, r.kind != .rcnn, r.totalMs > 0 { line += String(format: "   %.1fx faster than R-CNN", rcnnTotal / r.totalMs) }
