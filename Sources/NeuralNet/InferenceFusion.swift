@@ -30,9 +30,9 @@ public enum InferenceFusion {
                bn.channels == conv.outChannels {
                 let folded = fold(conv, bn)
                 i += 2
-                if i < children.count, children[i].layer is ReLU || children[i].layer is ReLU6 {
+                if i < children.count, let relu = children[i].layer as? ReLU {
                     folded.fusedReLU = true
-                    if children[i].layer is ReLU6 { folded.fusedReLUCap = 6 }
+                    folded.fusedReLUCap = relu.cap
                     i += 1
                 }
                 out.append((name, folded))
