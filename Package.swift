@@ -52,10 +52,11 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ], swiftSettings: optimised),
         // The application layer: what a front end other than the CLI would reuse.
-        .target(name: "Workflows", dependencies: ["Imaging", "Boxes", "Proposals", "Pipelines", "Training", "Store", "Evaluation", "Report"]),
+        .target(name: "Workflows", dependencies: ["Imaging", "Boxes", "NeuralNet", "Randomness", "Proposals", "Pipelines", "Training",
+                                                 "Store", "Evaluation", "Report"]),
         .target(name: "DetectCLI", dependencies: [
             "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",
-            "Pipelines", "Training", "Evaluation", "Report", "Workflows",
+            "Pipelines", "Training", "Evaluation", "Report", "Workflows", "JSONText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
