@@ -39,7 +39,7 @@ public struct BenchPipelines: ParsableCommand {
 
     /// The targets, seconds per 640×480 image on this 2-core machine.
     static let targets: [PipelineKind: Double] = [.rcnn: 10, .fastRCNN: 0.5, .fasterRCNN: 0.1]
-    static let width = 640, height = 480
+    static let width = PipelineBenchmark.width, height = PipelineBenchmark.height
 
     public func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
@@ -60,18 +60,7 @@ public struct BenchPipelines: ParsableCommand {
                 let (config, configPath) = try PipelineLocator.load(name)
                 let detector = try DetectionPipeline(config: config,
                                                      modelPath: PipelineLocator.modelPath(for: config, configPath: configPath))
-                var sums: [(stage: String, ms: Double)] = config.stages.map { ($0, 0) }
-                var count = 0
-                _ = try measure(detector, path: files[0])   // warm-up: caches, allocator, BLAS threads
-                for _ in 0..<repeats {
-                    for file in files {
-                        for (stage, ms) in try measure(detector, path: file) {
-                            if let i = sums.firstIndex(where: { $0.stage == stage }) { sums[i].ms += ms } else { sums.append((stage, ms)) }
-                        }
-                        count += 1
-                    }
-                }
-                let stages = sums.map { (stage: $0.stage, seconds: $0.ms / 1000 / Double(count)) }
+                let stages = try PipelineBenchmark(repeats: repeats).measure(detector, files: files).stages
                 results.append((name, config.name, stages, stages.reduce(0) { $0 + $1.seconds }))
             }
             print("")
@@ -102,17 +91,6 @@ public struct BenchPipelines: ParsableCommand {
                                 "width": Self.width, "height": Self.height, "pipelines": pipelines]))
             }
         }
-    }
-
-    /// Stage milliseconds of one image at 640×480 (decode timed, resize not).
-    private func measure(_ detector: DetectionPipeline, path: String) throws -> [(stage: String, ms: Double)] {
-        var timer = StageTimer()
-        var image = try timer.time("decode") { try JPEG.decode(path: path) }
-        if image.width != Self.width || image.height != Self.height {
-            image = image.resized(width: Self.width, height: Self.height, antialias: true)
-        }
-        _ = try detector.detect(image, timer: &timer)
-        return timer.milliseconds
     }
 
     /// The three classic pipelines, then every other pipeline file whose model is bundled.
