@@ -11,7 +11,7 @@ public struct BenchIOCommand: ParsableCommand {
         abstract: "Measure JPEG decoding, content hashing and BCCD annotation import/export speed.")
 
     @Option(help: ArgumentHelp("BCCD dataset directory (with images/ and annotations/); by default "
-                               + "datasets/bccd (bundled) from the current directory.",
+                               + "datasets/bccd of the repository the detect executable belongs to.",
                                valueName: "dir"))
     public var data: String?
 
@@ -113,11 +113,10 @@ public struct BenchIOCommand: ParsableCommand {
             }
             return (data as NSString).standardizingPath
         }
-        let cwd = FileManager.default.currentDirectoryPath
-        for candidate in ["datasets/bccd", "../shared/datasets/bccd"] {
-            let path = ((cwd as NSString).appendingPathComponent(candidate) as NSString).standardizingPath
-            if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("annotations")) { return path }
+        // The repository's own BCCD, found from the executable like the pipeline files.
+        if let found = PipelineLocator.locate("datasets/bccd/annotations", directory: true) {
+            return (found as NSString).deletingLastPathComponent
         }
-        throw ValidationError("BCCD dataset not found from \(cwd); pass --data DIR")
+        throw ValidationError("the bundled BCCD dataset (datasets/bccd) was not found next to the detect executable; pass --data DIR")
     }
 }

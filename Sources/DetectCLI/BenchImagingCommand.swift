@@ -18,7 +18,7 @@ public struct BenchImagingCommand: ParsableCommand {
             """)
 
     @Option(help: ArgumentHelp("Folder of JPEG images; by default the BCCD images at "
-                               + "datasets/bccd/images (bundled).",
+                               + "datasets/bccd/images of the repository the detect executable belongs to.",
                                valueName: "dir"))
     public var images: String?
 
@@ -48,65 +48,12 @@ public struct BenchImagingCommand: ParsableCommand {
 
     public func run() throws {
         let folder = try locateImages()
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
-            .filter { ["jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
-        guard !names.isEmpty else { throw ValidationError("\(folder): no JPEG images") }
-        let paths = names.map { (folder as NSString).appendingPathComponent($0) }
-        let files = try paths.map { path -> Data in
-            do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw ImagingError.unreadable(path: path, reason: "cannot read")
-            }
-        }
-        var megapixels = 0.0
-        let decodeSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
-            megapixels = 0
-            for (data, path) in zip(files, paths) {
-                let image = try JPEG.decode(data: data, path: path)
-                megapixels += Double(image.width * image.height) / 1e6
-            }
-        }
-        let first = try JPEG.decode(data: files[0], path: paths[0])
-        let halfSize = (width: (first.width + 1) / 2, height: (first.height + 1) / 2)
-        let reducedSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
-            for (data, path) in zip(files, paths) { _ = try JPEG.decode(data: data, path: path, minimumSize: halfSize) }
-        }
-        let encodeRounds = 20
-        var encodedBytes = 0
-        let encodeSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
-            for _ in 0..<encodeRounds { encodedBytes = try JPEG.encode(first, quality: 90).count }
-        } / Double(encodeRounds)
-        let scaled = first.resized(shorterSide: 600, maxLongerSide: 1000).image
-        let resizeRounds = 20
-        let resizeSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
-            for _ in 0..<resizeRounds { _ = first.resized(width: scaled.width, height: scaled.height) }
-        } / Double(resizeRounds)
-
-        // Boxes spread over the picture, some crossing its border, sizes 8 px to
-        // most of the image, from a fixed linear congruential sequence.
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next() -> Float {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Float(state >> 40) / Float(1 << 24)
-        }
-        let w = Float(first.width), h = Float(first.height)
-        let boxes: [BoxCorners] = (0..<regions).map { _ in
-            let bw = 8 + next() * 0.8 * w, bh = 8 + next() * 0.8 * h
-            let x1 = next() * (w - bw / 2) - bw / 4, y1 = next() * (h - bh / 2) - bh / 4
-            return (x1, y1, x1 + bw, y1 + bh)
-        }
-        let mean = SIMD3<Float>(123.7, 116.3, 103.5)
-        let warp = RegionWarp(size: size, padding: 16, fill: mean)
-        var buffer = [Float](repeating: 0, count: min(batch, regions) * 3 * size * size)
-        let warpSeconds = try BenchSupport.medianSeconds(repeats: `repeat`) {
-            buffer.withUnsafeMutableBufferPointer { out in
-                var start = 0
-                while start < boxes.count {
-                    let end = min(start + batch, boxes.count)
-                    warp.warp(first, boxes: Array(boxes[start..<end]), into: out, subtract: mean)
-                    start = end
-                }
-            }
-        }
+        let f = try ImagingBenchmark(repeats: `repeat`, regions: regions, size: size, batch: batch).run(folder: folder)
+        let (megapixels, decodeSeconds, reducedSeconds) = (f.megapixels, f.decodeSeconds, f.reducedSeconds)
+        let (encodeSeconds, resizeSeconds, warpSeconds, encodedBytes) = (f.encodeSeconds, f.resizeSeconds, f.warpSeconds, f.encodedBytes)
+        let files = (count: f.images, ())
+        let first = (width: f.firstWidth, height: f.firstHeight)
+        let scaled = (width: f.resizedWidth, height: f.resizedHeight)
 
         func row(_ label: String, _ value: String) {
             print("  " + label.padding(toLength: 36, withPad: " ", startingAt: 0) + value)
@@ -138,14 +85,8 @@ public struct BenchImagingCommand: ParsableCommand {
 
     private func locateImages() throws -> String {
         if let images { return (images as NSString).standardizingPath }
-        let cwd = FileManager.default.currentDirectoryPath
-        for candidate in ["datasets/bccd/images", "../shared/datasets/bccd/images"] {
-            let path = ((cwd as NSString).appendingPathComponent(candidate) as NSString).standardizingPath
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                return path
-            }
-        }
-        throw ValidationError("BCCD images not found from \(cwd); pass --images DIR")
+        // The repository's own BCCD images, found from the executable like the pipeline files.
+        if let found = PipelineLocator.locate("datasets/bccd/images", directory: true) { return found }
+        throw ValidationError("the bundled BCCD images (datasets/bccd/images) were not found next to the detect executable; pass --images DIR")
     }
 }

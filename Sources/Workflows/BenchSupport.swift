@@ -1,9 +1,10 @@
+import Dispatch
 import Foundation
 
-/// Helpers shared by the `bench` subcommands.
-enum BenchSupport {
+/// Helpers shared by the benchmarks.
+public enum BenchSupport {
     /// Median wall time in seconds of `body` over `repeats` runs.
-    static func medianSeconds(repeats: Int, _ body: () throws -> Void) throws -> Double {
+    public static func medianSeconds(repeats: Int, _ body: () throws -> Void) throws -> Double {
         var times: [Double] = []
         for _ in 0..<max(1, repeats) {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -14,7 +15,7 @@ enum BenchSupport {
     }
 
     /// "debug" or "release": benchmark figures only mean something for release builds.
-    static var buildConfiguration: String {
+    public static var buildConfiguration: String {
         #if DEBUG
         return "debug"
         #else
