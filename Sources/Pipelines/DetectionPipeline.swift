@@ -11,8 +11,8 @@ public final class DetectionPipeline {
     public let modelPath: String
     public let classes: [String]
     public let bundleInfo: [String: String]
-    let twoStage: TwoStageDetector?
-    let rcnn: RCNNDetector?
+    /// The R-CNN or two-stage detector the model bundle holds.
+    public let detector: any Detector
     let search: SelectiveSearch?
 
     public init(config: PipelineConfig, modelPath: String) throws {
@@ -29,16 +29,14 @@ public final class DetectionPipeline {
             guard bundle.pipeline == .rcnn else {
                 throw PipelineError.modelMismatch(path: modelPath, reason: "an R-CNN pipeline needs an R-CNN model, this one is \(bundle.pipeline.rawValue)")
             }
-            rcnn = try RCNNDetector(config: config, bundle: bundle, path: modelPath)
-            twoStage = nil
+            detector = try RCNNDetector(config: config, bundle: bundle, path: modelPath)
         case .fastRCNN, .fasterRCNN:
             // A model is trained for one pipeline: a Faster R-CNN head has learnt
             // RPN proposals, not selective search's, and the other way round.
             guard bundle.pipeline == config.name else {
                 throw PipelineError.modelMismatch(path: modelPath, reason: "a \(config.name.rawValue) pipeline needs a \(config.name.rawValue) model, this one is \(bundle.pipeline.rawValue)")
             }
-            twoStage = try TwoStageDetector(config: config, bundle: bundle, path: modelPath)
-            rcnn = nil
+            detector = try TwoStageDetector(config: config, bundle: bundle, path: modelPath)
         }
         search = config.name == .fasterRCNN ? nil : Self.selectiveSearch(config.selectiveSearch)
     }
@@ -71,8 +69,7 @@ public final class DetectionPipeline {
     public func detect(_ image: Image, timer: inout StageTimer) throws -> [Detection] {
         var proposals: [Box]? = nil
         if let search { proposals = timer.time("selective_search") { search.proposals(for: image) } }
-        if let rcnn { return try rcnn.detect(image, proposals: proposals ?? [], timer: &timer) }
-        return try twoStage!.detect(image, proposals: proposals, timer: &timer)
+        return try detector.detect(image, proposals: proposals, timer: &timer)
     }
 
     /// Timings in the pipeline file's stage order (stages that did not run, e.g.
