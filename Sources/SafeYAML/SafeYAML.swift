@@ -65,6 +65,10 @@ public enum SafeYAML {
         switch node {
         case let .mapping(mapping):
             for (key, value) in mapping {
+                // Yams traps on a mapping or sequence used as a key (`? {a: 1}`; found by fuzzing).
+                guard case .scalar = key else {
+                    throw Failure(location: "\(line(key))key", reason: "mapping keys must be plain values, not mappings or lists")
+                }
                 try check(key, budget: &budget)
                 try check(value, budget: &budget)
             }

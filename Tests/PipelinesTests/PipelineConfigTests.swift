@@ -171,4 +171,15 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/c.yaml")) { XCTAssertTrue("\($0)".contains("cycle"), "\($0)") }
         XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/missing-base.yaml"))
     }
+
+    /// Found by `scripts/fuzz pipeline`: a mapping used as a key (`? nms: 0.7`)
+    /// made Yams trap; it is refused with the line instead.
+    func testComplexMappingKeysAreRefused() {
+        for yaml in ["name: faster-rcnn\nstages: [backbone]\nrpn:\n  channels: 64\n? nms_threshold: 0.7\n  fg_iou: 0.5\n",
+                     "name: faster-rcnn\n? [a, b]\n: 1\n"] {
+            XCTAssertThrowsError(try PipelineConfig.parse(yaml, path: "k.yaml")) { error in
+                XCTAssertTrue("\(error)".contains("k.yaml") && "\(error)".contains("mapping keys"), "\(error)")
+            }
+        }
+    }
 }
