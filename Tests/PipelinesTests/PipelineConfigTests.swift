@@ -151,6 +151,7 @@ final class PipelineConfigTests: XCTestCase {
             same.name = faster.name; same.description = faster.description; same.model = faster.model
             same.stages = faster.stages; same.selectiveSearch = faster.selectiveSearch
             same.training.epochs = faster.training.epochs
+            same.boxHead.bgIouLow = faster.boxHead.bgIouLow   // Fast R-CNN's own background band
             XCTAssertEqual(same, faster, fastFile)
             XCTAssertTrue(try String(contentsOf: Self.root.appendingPathComponent("pipelines/\(fastFile)"), encoding: .utf8)
                 .contains("base: \(fasterFile)"))
