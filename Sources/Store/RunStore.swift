@@ -228,6 +228,15 @@ extension Store {
     }
 
     /// Image ids a run finished, in the order it finished them.
+    /// The content hash of every image row (id → SHA-256).
+    public func contentHashes() throws -> [Int64: String] {
+        try read { db in
+            var out: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, content_hash FROM images") { out[row["id"]] = row["content_hash"] }
+            return out
+        }
+    }
+
     public func runImageIDs(run: Int64) throws -> [Int64] {
         try read { db in try Int64.fetchAll(db, sql: "SELECT image_id FROM run_images WHERE run_id = ? ORDER BY rowid", arguments: [run]) }
     }

@@ -56,6 +56,18 @@ final class ShardedRunTests: XCTestCase {
 
         let again = try DetectBinary.run(["merge"] + (0..<4).map { "shard-\($0).sqlite" } + ["--into", "merged.sqlite", "--json"], in: dir)
         XCTAssertEqual(again.json?["total_rows_added"] as? Int, 0, again.stdout)
+        // detect eval reads the merged store unchanged: the same AP as the single run.
+        var aps: [Double] = []
+        for db in ["merged.sqlite", "single.sqlite"] {
+            let imported = try DetectBinary.run(["annotations", "import", Fixture.bccd + "/annotations", "--format", "voc",
+                                                 "--images", Fixture.bccd + "/images", "--dataset", "bccd", "--db", db], in: dir)
+            XCTAssertEqual(imported.status, 0, imported.stderr)
+            let eval = try DetectBinary.run(["eval", "--run", "1", "--dataset", "bccd", "--metric", "voc", "--db", db, "--json"], in: dir)
+            XCTAssertEqual(eval.status, 0, eval.stderr)
+            aps.append(try XCTUnwrap(eval.json?["mAP"] as? Double ?? eval.json?["map"] as? Double, eval.stdout))
+        }
+        XCTAssertEqual(aps[0], aps[1], accuracy: 1e-6)
+        XCTAssertGreaterThan(aps[0], 0.3)
         // Evaluation and comparison tables read the merged store unchanged.
         let status = try DatabaseQueue(path: dir + "/merged.sqlite").read { db in
             (try String.fetchOne(db, sql: "SELECT status FROM runs"), try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM run_shards"),
