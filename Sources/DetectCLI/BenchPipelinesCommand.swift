@@ -100,7 +100,9 @@ public struct BenchPipelines: ParsableCommand {
               let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return classic }
         let others = files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.filter { !classic.contains($0) }.sorted()
             .filter { name in
-                guard let (config, path) = try? PipelineLocator.load(name) else { return false }
+                // Only listing: read the file without announcing it as loaded (the measurement loads it).
+                let path = (dir as NSString).appendingPathComponent(name + ".yaml")
+                guard let config = try? PipelineConfig.load(path: path) else { return false }
                 return FileManager.default.fileExists(atPath: PipelineLocator.modelPath(for: config, configPath: path))
             }
         return classic + others

@@ -91,15 +91,23 @@ final class DetectorRoundTripTests: XCTestCase {
             _ = try t.train(checkpointPath: ckpt, resume: resume)
             return try StateDict.tensors(of: d.state)
         }
-        let a = temp("a"), b = temp("b")
+        _ = try assertResumeEqualsUninterrupted(train)
+    }
+
+    /// Two epochs straight, against one epoch stopped and then resumed from its
+    /// checkpoint: the same tensors, bit for bit.
+    func assertResumeEqualsUninterrupted(_ train: (Int?, String, Bool) throws -> [String: Tensor],
+                                         file: StaticString = #filePath, line: UInt = #line) throws -> [String: Tensor] {
+        let a = temp("resume-a"), b = temp("resume-b")
         defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
-        let straight = try train(stopAfter: nil, ckpt: a, resume: false)
-        let interrupted = try train(stopAfter: 1, ckpt: b, resume: false)
-        XCTAssertFalse(interrupted == straight, "one epoch must differ from two")
-        let resumed = try train(stopAfter: nil, ckpt: b, resume: true)
-        XCTAssertEqual(Set(straight.keys), Set(resumed.keys))
+        let straight = try train(nil, a, false)
+        let interrupted = try train(1, b, false)
+        XCTAssertFalse(interrupted == straight, "one epoch must differ from two", file: file, line: line)
+        let resumed = try train(nil, b, true)
+        XCTAssertEqual(Set(straight.keys), Set(resumed.keys), file: file, line: line)
         let differing = straight.keys.filter { straight[$0] != resumed[$0] }
-        XCTAssertTrue(differing.isEmpty, "tensors differ after resuming: \(differing.sorted().prefix(5))")
+        XCTAssertTrue(differing.isEmpty, "tensors differ after resuming: \(differing.sorted().prefix(5))", file: file, line: line)
+        return straight
     }
 
     func testFastRCNNTrainsOnSelectiveSearchProposals() throws {
@@ -167,15 +175,7 @@ final class DetectorRoundTripTests: XCTestCase {
             _ = try t.train(checkpointPath: ckpt, resume: resume)
             return try d.bundle().tensors
         }
-        let a = temp("rcnn-a"), b = temp("rcnn-b")
-        defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
-        let straight = try train(stopAfter: nil, ckpt: a, resume: false)
-        let interrupted = try train(stopAfter: 1, ckpt: b, resume: false)
-        XCTAssertFalse(interrupted == straight, "one epoch must differ from two")
-        let resumed = try train(stopAfter: nil, ckpt: b, resume: true)
-        XCTAssertEqual(Set(straight.keys), Set(resumed.keys))
-        let differing = straight.keys.filter { straight[$0] != resumed[$0] }
-        XCTAssertTrue(differing.isEmpty, "tensors differ after resuming: \(differing.sorted().prefix(5))")
+        let straight = try assertResumeEqualsUninterrupted(train)
         XCTAssertNotNil(straight["rcnn.svm.weight"])
     }
 
