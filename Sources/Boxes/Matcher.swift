@@ -32,20 +32,20 @@ public struct Matcher: Sendable, Equatable {
         self.allowLowQualityMatches = allowLowQualityMatches
     }
 
-    /// Matches from a quality matrix `[groundTruthCount × predictionCount]`
-    /// (row-major, usually IoU). Returns one value per prediction. With no
-    /// ground truth every prediction is background.
-    public func match(quality: [Float], groundTruthCount m: Int, predictionCount n: Int) -> [Int] {
+    /// For each prediction, the highest quality against any ground truth and
+    /// that ground truth's index (the lowest on ties); quality 0 and index −1
+    /// for a prediction that overlaps nothing. `quality` is `[groundTruthCount ×
+    /// predictionCount]`, row-major. The first half of every match, shared by
+    /// the RoI sampling of Fast R-CNN and R-CNN's SVM and regressor data.
+    public static func best(quality: [Float], groundTruthCount m: Int, predictionCount n: Int) -> (quality: [Float], index: [Int]) {
         precondition(quality.count == m * n,
                      "Matcher: quality has \(quality.count) values, expected \(m)×\(n)")
-        var matches = [Int](repeating: Matcher.belowLowThreshold, count: n)
-        guard m > 0, n > 0 else { return matches }
-        var best = [Float](repeating: -.infinity, count: n)
-        var argBest = [Int](repeating: 0, count: n)
+        var best = [Float](repeating: 0, count: n)
+        var argBest = [Int](repeating: -1, count: n)
+        guard m > 0, n > 0 else { return (best, argBest) }
         quality.withUnsafeBufferPointer { q in
         best.withUnsafeMutableBufferPointer { bp in
         argBest.withUnsafeMutableBufferPointer { ap in
-        matches.withUnsafeMutableBufferPointer { mp in
             // Row by row keeps memory access sequential; a strict `>` leaves
             // ties with the lowest ground-truth index.
             for g in 0..<m {
@@ -54,22 +54,40 @@ public struct Matcher: Sendable, Equatable {
                     bp[j] = row[j]; ap[j] = g
                 }
             }
-            for j in 0..<n {
-                let v = bp[j]
-                if v >= highThreshold { mp[j] = ap[j] }
-                else if v >= lowThreshold { mp[j] = Matcher.betweenThresholds }
-                else { mp[j] = Matcher.belowLowThreshold }
-            }
-            if allowLowQualityMatches {
+        }}}
+        return (best, argBest)
+    }
+
+    /// `best(quality:…)` by IoU of `predictions` against `groundTruth`.
+    public static func best(groundTruth: [Box], predictions: [Box]) -> (iou: [Float], index: [Int]) {
+        let b = best(quality: iouMatrix(groundTruth, predictions), groundTruthCount: groundTruth.count, predictionCount: predictions.count)
+        return (b.quality, b.index)
+    }
+
+    /// Matches from a quality matrix `[groundTruthCount × predictionCount]`
+    /// (row-major, usually IoU). Returns one value per prediction. With no
+    /// ground truth every prediction is background.
+    public func match(quality: [Float], groundTruthCount m: Int, predictionCount n: Int) -> [Int] {
+        let (best, argBest) = Matcher.best(quality: quality, groundTruthCount: m, predictionCount: n)
+        var matches = [Int](repeating: Matcher.belowLowThreshold, count: n)
+        guard m > 0, n > 0 else { return matches }
+        for j in 0..<n {
+            let v = best[j]
+            if v >= highThreshold && argBest[j] >= 0 { matches[j] = argBest[j] }
+            else if v >= lowThreshold { matches[j] = Matcher.betweenThresholds }
+            else { matches[j] = Matcher.belowLowThreshold }
+        }
+        if allowLowQualityMatches {
+            quality.withUnsafeBufferPointer { q in
                 for g in 0..<m {
                     let row = q.baseAddress! + g * n
                     var rowBest: Float = 0
                     for j in 0..<n where row[j] > rowBest { rowBest = row[j] }
                     guard rowBest > 0 else { continue }
-                    for j in 0..<n where row[j] == rowBest { mp[j] = ap[j] }
+                    for j in 0..<n where row[j] == rowBest { matches[j] = argBest[j] }
                 }
             }
-        }}}}
+        }
         return matches
     }
 

@@ -38,17 +38,7 @@ public struct RoITargets: Sendable {
         let candidates = proposals.filter { !$0.isDegenerate } + groundTruth.filter { !$0.isDegenerate }
         let gt = groundTruth.enumerated().filter { !$0.element.isDegenerate }
         let gtBoxes = gt.map(\.element)
-        var best = [Float](repeating: 0, count: candidates.count)
-        var bestIndex = [Int](repeating: -1, count: candidates.count)
-        if !gtBoxes.isEmpty {
-            let iou = iouMatrix(candidates, gtBoxes)
-            let m = gtBoxes.count
-            for i in 0..<candidates.count {
-                for j in 0..<m where iou[i * m + j] > best[i] {
-                    best[i] = iou[i * m + j]; bestIndex[i] = j
-                }
-            }
-        }
+        let (best, bestIndex) = Matcher.best(groundTruth: gtBoxes, predictions: candidates)
         // An image with no background RoI in [low, high) — e.g. one without
         // objects, where every IoU is 0 — takes its background from [0, high).
         let hasBackgroundBand = best.contains { $0 >= bgIouLow && $0 < bgIouHigh }

@@ -53,91 +53,67 @@ public final class RCNNTrainer {
 
     // MARK: 1. CNN on warped regions
 
+    /// The fine-tuning loss: softmax cross-entropy summed over minibatches.
+    struct CrossEntropy: EpochLoss {
+        var value: Double
+        static var zero: CrossEntropy { CrossEntropy(value: 0) }
+        static func + (a: CrossEntropy, b: CrossEntropy) -> CrossEntropy { CrossEntropy(value: a.value + b.value) }
+        func mean(over count: Int) -> CrossEntropy { CrossEntropy(value: value / Double(max(count, 1))) }
+        var isFinite: Bool { value.isFinite }
+        var description: String { String(format: "loss %.4f", value) }
+    }
+
     func fineTune(checkpointPath: String?, resume: Bool) throws -> [Double] {
         let params = detector.backbone.parameters + detector.fineTuneClassifier.parameters
-        let sgd = try SGD(parameters: params, learningRate: settings.learningRate, momentum: settings.momentum,
-                          weightDecay: settings.weightDecay)
-        var firstEpoch = 0
-        if resume, let checkpointPath, FileManager.default.fileExists(atPath: checkpointPath) {
-            firstEpoch = try TrainingCheckpoint.restore(checkpointPath, pipeline: .rcnn, classes: detector.classes, seed: settings.seed,
-                                                        into: params + detector.backbone.buffers, sgd: sgd)
-            log("resuming from \(checkpointPath) after epoch \(firstEpoch)")
-        } else {
-            var rng = SeededGenerator(seed: settings.seed)
-            try detector.features.initialise(using: &rng)
-            detector.fineTuneClassifier.weight.value = Initialisation.normal(shape: detector.fineTuneClassifier.weight.value.shape, std: 0.01, using: &rng)
-        }
-        let batch = max(1, settings.imagesPerBatch)
-        let stepsPerEpoch = (samples.count + batch - 1) / batch
-        let total = settings.epochs * stepsPerEpoch
-        let schedule = LinearWarmup(MultiStepLR(base: settings.learningRate,
-                                                milestones: settings.lrDropFractions.map { Int(Float(total) * $0) }),
-                                    warmupSteps: settings.warmupIterations)
         let augmentation = Augmentation(horizontalFlip: settings.horizontalFlip, shorterSides: nil)
         let perImage = max(2, rcnn.fineTuneRegionsPerImage)
         let sampler = try BalancedSampler(batchSizePerImage: perImage, positiveFraction: rcnn.fineTuneForegroundFraction)
-        var epochLosses: [Double] = []
+        let matcher = try Matcher(highThreshold: 0.5, lowThreshold: 0.5, allowLowQualityMatches: false)
+        let loop = EpochLoop(settings: settings, parameters: params, sampleCount: samples.count, label: "rcnn cnn",
+                             orderSalt: 0x9E3779B9, checkpointPath: checkpointPath, resume: resume, showProgress: showProgress,
+                             stopAfterEpoch: stopAfterEpoch, log: log)
         detector.backbone.training = true
-        for epoch in firstEpoch..<settings.epochs {
-            var erng = SeededGenerator(seed: settings.seed &+ 0x9E3779B9 &* UInt64(epoch + 1))
-            var order = Array(samples.indices)
-            erng.shuffle(&order)
-            var bar = ProgressBar(total: order.count, label: "[rcnn cnn epoch \(epoch + 1)/\(settings.epochs)]")
-            var lossSum = 0.0, lossCount = 0
-            for s in 0..<stepsPerEpoch {
+        defer { detector.backbone.training = false }
+        let summaries: [EpochSummary<CrossEntropy>] = try loop.run(
+            restore: { path, sgd in
+                try TrainingCheckpoint.restore(path, pipeline: .rcnn, classes: detector.classes, seed: settings.seed,
+                                               into: params + detector.backbone.buffers, sgd: sgd)
+            },
+            initialise: {
+                var rng = SeededGenerator(seed: settings.seed)
+                try detector.features.initialise(using: &rng)
+                detector.fineTuneClassifier.weight.value = Initialisation.normal(shape: detector.fineTuneClassifier.weight.value.shape,
+                                                                                std: 0.01, using: &rng)
+            },
+            save: { path, epoch, sgd in
+                try TrainingCheckpoint.save(detector.bundle(), epoch: epoch, seed: settings.seed, images: samples.count, sgd: sgd, to: path)
+            },
+            step: { indices, rng in
                 var regions: [Tensor] = [], labels: [Int] = []
-                for i in order[(s * batch)..<min(order.count, (s + 1) * batch)] {
+                for i in indices {
                     let sample = samples[i]
                     guard let image = try? JPEG.decode(path: sample.path) else { log("skipping \(sample.path): cannot decode"); continue }
-                    let (img, gt, flipped, _) = augmentation.apply(image, boxes: sample.boxes, using: &erng)
+                    let (img, gt, flipped, _) = augmentation.apply(image, boxes: sample.boxes, using: &rng)
                     let w = Float(image.width)
                     let props = (proposals[sample.path] ?? []).map { flipped ? $0.flippedHorizontally(imageWidth: w) : $0 }
                     let candidates = props + gt.filter { !$0.isDegenerate }
-                    let (best, index) = bestOverlaps(candidates, gt)
-                    let l = candidates.indices.map { best[$0] >= 0.5 ? sample.labels[index[$0]] + 1 : 0 }
-                    let (pos, neg) = sampler.sample(labels: l, using: &erng)
+                    // The paper's fine-tuning labels: IoU ≥ 0.5 with an object is that object, the rest background.
+                    let matched = matcher.match(groundTruth: gt, predictions: candidates)
+                    let l = matched.map { $0 >= 0 ? sample.labels[$0] + 1 : 0 }
+                    let (pos, neg) = sampler.sample(labels: l, using: &rng)
                     let chosen = pos + neg
                     if chosen.isEmpty { continue }
                     regions.append(detector.warpedRegions(img, boxes: chosen.map { candidates[$0] }))
                     labels += chosen.map { l[$0] }
                 }
-                if labels.isEmpty { continue }
+                if labels.isEmpty { return nil }
                 let input = Tensor(shape: [labels.count] + Array(regions[0].shape.dropFirst()), data: regions.flatMap(\.data))
-                for p in params { p.zeroGrad() }
                 let logits = try detector.fineTuneClassifier.forward(detector.cnnFeatures(input))
                 let ce = try SoftmaxCrossEntropyLoss()(logits: logits, targets: labels)
-                guard ce.value.isFinite else { throw TrainingError.diverged(epoch: epoch + 1, step: s + 1) }
-                try detector.cnnBackward(detector.fineTuneClassifier.backward(ce.gradient))
-                if settings.gradientClipNorm > 0 { _ = clipGradientNorm(params, maxNorm: settings.gradientClipNorm) }
-                sgd.learningRate = schedule.learningRate(at: epoch * stepsPerEpoch + s)
-                try sgd.step()
-                lossSum += Double(ce.value); lossCount += 1
-                if showProgress {
-                    bar.update(min(order.count, (s + 1) * batch), detail: String(format: "loss %.4f", lossSum / Double(lossCount)),
-                               force: s == stepsPerEpoch - 1)
-                }
-            }
-            if showProgress { bar.finish() }
-            epochLosses.append(lossSum / Double(max(lossCount, 1)))
-            if let checkpointPath {
-                try TrainingCheckpoint.save(detector.bundle(), epoch: epoch + 1, seed: settings.seed, images: samples.count,
-                                            sgd: sgd, to: checkpointPath)
-            }
-            if let stop = stopAfterEpoch, epoch + 1 >= stop { break }
-        }
-        detector.backbone.training = false
-        return epochLosses
-    }
-
-    /// Best IoU of each box with any of `gt`, and that ground truth's index.
-    func bestOverlaps(_ boxes: [Box], _ gt: [Box]) -> ([Float], [Int]) {
-        var best = [Float](repeating: 0, count: boxes.count), index = [Int](repeating: -1, count: boxes.count)
-        guard !gt.isEmpty, !boxes.isEmpty else { return (best, index) }
-        let iou = iouMatrix(boxes, gt)
-        for i in boxes.indices {
-            for j in gt.indices where iou[i * gt.count + j] > best[i] { best[i] = iou[i * gt.count + j]; index[i] = j }
-        }
-        return (best, index)
+                if ce.value.isFinite { try detector.cnnBackward(detector.fineTuneClassifier.backward(ce.gradient)) }
+                return EpochLoop.StepResult(loss: CrossEntropy(value: Double(ce.value)), count: 1)
+            })
+        return summaries.map(\.meanLoss.value)
     }
 
     // MARK: 2. Features
@@ -200,7 +176,7 @@ public final class RCNNTrainer {
                 let classGT = im.gtBoxes.indices.filter { im.gtLabels[$0] == k }.map { im.gtBoxes[$0] }
                 for g in 0..<im.gtCount where im.gtLabels[g] == k { positives.append(RegionRef(image: i, row: g)) }
                 let props = Array(im.boxes[im.gtCount...])
-                let (best, _) = bestOverlaps(props, classGT)
+                let best = Matcher.best(groundTruth: classGT, predictions: props).iou
                 for (p, o) in best.enumerated() where o < rcnn.negativeIouThreshold {
                     negatives.append(RegionRef(image: i, row: im.gtCount + p))
                 }
@@ -260,7 +236,7 @@ public final class RCNNTrainer {
                 let classGT = im.gtBoxes.indices.filter { im.gtLabels[$0] == k }.map { im.gtBoxes[$0] }
                 if classGT.isEmpty { continue }
                 let props = Array(im.boxes[im.gtCount...])
-                let (best, index) = bestOverlaps(props, classGT)
+                let (best, index) = Matcher.best(groundTruth: classGT, predictions: props)
                 for (p, o) in best.enumerated() where o > rcnn.ridgeMinIou {
                     let row = im.gtCount + p
                     feats += im.features[(row * d)..<((row + 1) * d)]

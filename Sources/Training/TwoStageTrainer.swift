@@ -21,19 +21,28 @@ public final class TwoStageTrainer {
     /// Stop (as if interrupted) once this many epochs are done; nil runs them all.
     public var stopAfterEpoch: Int?
 
-    public struct EpochSummary: Sendable {
-        public var epoch: Int
-        public var meanLoss: StepLossMeans
-        public var seconds: Double
-    }
+    public typealias EpochSummary = Training.EpochSummary<StepLossMeans>
 
-    public struct StepLossMeans: Sendable, CustomStringConvertible {
+    /// The four terms of the multi-task loss (RPN objectness and box regression,
+    /// classifier and box regression of the head), summed or averaged over images.
+    public struct StepLossMeans: EpochLoss, CustomStringConvertible {
         public var rpnObjectness: Double = 0, rpnBoxRegression: Double = 0, classifier: Double = 0, boxRegression: Double = 0
         public var total: Double { rpnObjectness + rpnBoxRegression + classifier + boxRegression }
         public var description: String {
             String(format: "loss %.4f (rpn %.4f + %.4f, cls %.4f, box %.4f)", total, rpnObjectness, rpnBoxRegression,
                    classifier, boxRegression)
         }
+        public static var zero: StepLossMeans { StepLossMeans() }
+        public static func + (a: StepLossMeans, b: StepLossMeans) -> StepLossMeans {
+            StepLossMeans(rpnObjectness: a.rpnObjectness + b.rpnObjectness, rpnBoxRegression: a.rpnBoxRegression + b.rpnBoxRegression,
+                          classifier: a.classifier + b.classifier, boxRegression: a.boxRegression + b.boxRegression)
+        }
+        public func mean(over count: Int) -> StepLossMeans {
+            let d = Double(max(count, 1))
+            return StepLossMeans(rpnObjectness: rpnObjectness / d, rpnBoxRegression: rpnBoxRegression / d,
+                                 classifier: classifier / d, boxRegression: boxRegression / d)
+        }
+        public var isFinite: Bool { total.isFinite }
     }
 
     public init(detector: TwoStageDetector, samples: [TrainingSample], proposals: [String: [Box]] = [:]) {
@@ -47,36 +56,22 @@ public final class TwoStageTrainer {
     /// one summary per epoch run now.
     public func train(checkpointPath: String, resume: Bool) throws -> [EpochSummary] {
         guard !samples.isEmpty else { throw TrainingError.noImages("the dataset has no training images") }
-        let params = detector.parameters
-        let sgd = try SGD(parameters: params, learningRate: settings.learningRate, momentum: settings.momentum,
-                          weightDecay: settings.weightDecay)
-        let batch = max(1, settings.imagesPerBatch)
-        let stepsPerEpoch = (samples.count + batch - 1) / batch
-        let totalSteps = settings.epochs * stepsPerEpoch
-        let milestones = settings.lrDropFractions.map { Int(Float(totalSteps) * $0) }
-        let schedule = LinearWarmup(MultiStepLR(base: settings.learningRate, milestones: milestones),
-                                    warmupSteps: settings.warmupIterations)
-        var firstEpoch = 0
-        if resume, FileManager.default.fileExists(atPath: checkpointPath) {
-            firstEpoch = try restore(checkpointPath, sgd: sgd)
-            log("resuming from \(checkpointPath) after epoch \(firstEpoch)")
-        } else {
-            try detector.initialise(seed: settings.seed)
-        }
         let jitter = settings.scaleJitter.count == 2 ? settings.scaleJitter[0]...settings.scaleJitter[1] : nil
         let augmentation = Augmentation(horizontalFlip: settings.horizontalFlip, shorterSides: jitter)
-        var summaries: [EpochSummary] = []
-        for epoch in firstEpoch..<settings.epochs {
-            let started = Date()
-            var rng = SeededGenerator(seed: settings.seed &+ 0x5DEECE66D &* UInt64(epoch + 1))
-            var order = Array(samples.indices)
-            rng.shuffle(&order)
-            var sums = StepLossMeans(), seen = 0
-            var bar = ProgressBar(total: order.count, label: "[\(detector.config.name.rawValue) epoch \(epoch + 1)/\(settings.epochs)]")
-            for s in 0..<stepsPerEpoch {
-                let indices = order[(s * batch)..<min(order.count, (s + 1) * batch)]
-                for p in params { p.zeroGrad() }
-                var used = 0
+        let loop = EpochLoop(settings: settings, parameters: detector.parameters, sampleCount: samples.count,
+                             label: detector.config.name.rawValue, orderSalt: 0x5DEECE66D, checkpointPath: checkpointPath,
+                             resume: resume, showProgress: showProgress, stopAfterEpoch: stopAfterEpoch, log: log)
+        return try loop.run(
+            restore: { path, sgd in
+                try TrainingCheckpoint.restore(path, pipeline: detector.config.name, classes: detector.classes, seed: settings.seed,
+                                               into: detector.state, sgd: sgd)
+            },
+            initialise: { try detector.initialise(seed: settings.seed) },
+            save: { path, epoch, sgd in
+                try TrainingCheckpoint.save(detector.bundle(), epoch: epoch, seed: settings.seed, images: samples.count, sgd: sgd, to: path)
+            },
+            step: { indices, rng in
+                var sums = StepLossMeans(), used = 0
                 for i in indices {
                     let sample = samples[i]
                     let image: Image
@@ -92,43 +87,11 @@ public final class TwoStageTrainer {
                     }
                     let loss = try detector.trainStep(img, groundTruth: boxes, labels: sample.labels, proposals: props,
                                                       shorterSide: side, lossScale: 1 / Float(indices.count), using: &rng)
-                    guard loss.total.isFinite else { throw TrainingError.diverged(epoch: epoch + 1, step: s + 1) }
-                    sums.rpnObjectness += Double(loss.rpnObjectness); sums.rpnBoxRegression += Double(loss.rpnBoxRegression)
-                    sums.classifier += Double(loss.classifier); sums.boxRegression += Double(loss.boxRegression)
-                    seen += 1; used += 1
+                    sums = sums + StepLossMeans(rpnObjectness: Double(loss.rpnObjectness), rpnBoxRegression: Double(loss.rpnBoxRegression),
+                                                classifier: Double(loss.classifier), boxRegression: Double(loss.boxRegression))
+                    used += 1
                 }
-                if used > 0 {
-                    if settings.gradientClipNorm > 0 { _ = clipGradientNorm(params, maxNorm: settings.gradientClipNorm) }
-                    sgd.learningRate = schedule.learningRate(at: epoch * stepsPerEpoch + s)
-                    try sgd.step()
-                }
-                if showProgress {
-                    bar.update(min(order.count, (s + 1) * batch), detail: means(sums, seen).description,
-                               force: s == stepsPerEpoch - 1)
-                }
-            }
-            if showProgress { bar.finish() }
-            let summary = EpochSummary(epoch: epoch + 1, meanLoss: means(sums, seen), seconds: Date().timeIntervalSince(started))
-            summaries.append(summary)
-            try saveCheckpoint(checkpointPath, epoch: epoch + 1, sgd: sgd)
-            if let stop = stopAfterEpoch, epoch + 1 >= stop { break }
-        }
-        return summaries
-    }
-
-    private func means(_ s: StepLossMeans, _ n: Int) -> StepLossMeans {
-        let d = Double(max(n, 1))
-        return StepLossMeans(rpnObjectness: s.rpnObjectness / d, rpnBoxRegression: s.rpnBoxRegression / d,
-                             classifier: s.classifier / d, boxRegression: s.boxRegression / d)
-    }
-
-    private func saveCheckpoint(_ path: String, epoch: Int, sgd: SGD) throws {
-        try TrainingCheckpoint.save(detector.bundle(), epoch: epoch, seed: settings.seed, images: samples.count, sgd: sgd, to: path)
-    }
-
-    /// Loads a checkpoint into the detector and optimizer; returns the epochs done.
-    private func restore(_ path: String, sgd: SGD) throws -> Int {
-        try TrainingCheckpoint.restore(path, pipeline: detector.config.name, classes: detector.classes, seed: settings.seed,
-                                       into: detector.state, sgd: sgd)
+                return used > 0 ? EpochLoop.StepResult(loss: sums, count: used) : nil
+            })
     }
 }

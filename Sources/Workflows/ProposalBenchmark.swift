@@ -81,13 +81,12 @@ public struct ProposalBenchmark {
             result.images += 1
             var hits = 0
             var lines: [String] = []
-            for object in annotation.objects {
-                let gt = Box(x1: object.box.x1 * sx, y1: object.box.y1 * sy, x2: object.box.x2 * sx, y2: object.box.y2 * sy)
-                var best: Float = 0, bestBox: Box?
-                for p in proposals {
-                    let o = gt.iou(p)
-                    if o > best { best = o; bestBox = p }
-                }
+            let gts = annotation.objects.map { Box(x1: $0.box.x1 * sx, y1: $0.box.y1 * sy, x2: $0.box.x2 * sx, y2: $0.box.y2 * sy) }
+            // Each ground-truth box's best proposal: the proposals play the matcher's "ground truth" here.
+            let (bestIoU, bestIndex) = Matcher.best(groundTruth: proposals, predictions: gts)
+            for (k, object) in annotation.objects.enumerated() {
+                let gt = gts[k], best = bestIoU[k]
+                let bestBox = bestIndex[k] >= 0 ? proposals[bestIndex[k]] : nil
                 result.bestOverlaps.append((object.category, best))
                 result.bySize[gt.area < 32 * 32 ? 0 : gt.area < 96 * 96 ? 1 : 2].append(best)
                 if best >= 0.5 { hits += 1 }

@@ -58,4 +58,20 @@ final class MatcherTests: XCTestCase {
         XCTAssertEqual(m.match(groundTruth: [], predictions: predictions), [Int](repeating: -1, count: 6))
         XCTAssertEqual(m.match(groundTruth: groundTruth, predictions: []), [])
     }
+
+    func testBestQualityAndIndexPerPrediction() {
+        // Rows are ground truths: p0's best is gt 1 (0.6), p1 ties at 0.4 and keeps
+        // the lower index, p2 overlaps nothing (quality 0, index −1).
+        let q: [Float] = [0.2, 0.4, 0, 0.6, 0.4, 0]
+        let b = Matcher.best(quality: q, groundTruthCount: 2, predictionCount: 3)
+        XCTAssertEqual(b.quality, [0.6, 0.4, 0])
+        XCTAssertEqual(b.index, [1, 0, -1])
+        let none = Matcher.best(groundTruth: [], predictions: predictions)
+        XCTAssertEqual(none.iou, [Float](repeating: 0, count: predictions.count))
+        XCTAssertEqual(none.index, [Int](repeating: -1, count: predictions.count))
+        // By IoU: the box itself is its own best match.
+        let byIoU = Matcher.best(groundTruth: groundTruth, predictions: groundTruth)
+        XCTAssertEqual(byIoU.index, Array(groundTruth.indices))
+        XCTAssertEqual(byIoU.iou, [Float](repeating: 1, count: groundTruth.count))
+    }
 }
