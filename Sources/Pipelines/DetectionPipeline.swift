@@ -38,12 +38,12 @@ public final class DetectionPipeline {
             }
             detector = try TwoStageDetector(config: config, bundle: bundle, path: modelPath)
         }
-        search = config.name == .fasterRCNN ? nil : Self.selectiveSearch(config.selectiveSearch)
+        search = config.proposals == .selectiveSearch ? Self.selectiveSearch(config.selectiveSearch) : nil
     }
 
     /// The selective search a pipeline file describes.
     public static func selectiveSearch(_ c: PipelineConfig.SelectiveSearchConfig) -> SelectiveSearch {
-        var s = SelectiveSearch(mode: SelectiveSearch.Mode(rawValue: c.mode) ?? .fast)
+        var s = SelectiveSearch(mode: c.mode)
         s.maxSide = c.maxSide
         s.minSide = c.minBoxSide
         s.maxBoxes = c.maxProposals

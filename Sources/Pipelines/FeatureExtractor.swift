@@ -12,7 +12,7 @@ public struct FeatureExtractor {
 
     public init(_ config: PipelineConfig.BackboneConfig, prefix: String = "backbone.body") throws {
         self.config = config
-        switch config.kind {
+        switch config.type {
         case .resnet:
             network = Backbone.default(prefix: prefix)
             (channels, stride) = (Backbone.outChannels, Backbone.stride)
@@ -23,8 +23,6 @@ public struct FeatureExtractor {
             network = try MobileNetV2.features(blocks: cut.blocks, frozenBlocks: config.frozenStages,
                                                frozenBatchNorm: config.isPretrained).named(prefix)
             (channels, stride) = (cut.channels, config.stride)
-        case nil:
-            throw PipelineError.invalid(path: "backbone", reason: "unknown backbone type '\(config.type)'")
         }
         self.prefix = prefix
     }
@@ -43,15 +41,15 @@ public struct FeatureExtractor {
         guard let path = config.pretrainedPath(projectRoot: FileManager.default.currentDirectoryPath) else { return }
         guard FileManager.default.fileExists(atPath: path) else {
             throw PipelineError.unreadable(path: path, reason: config.weights == "imagenet"
-                ? "no ImageNet weights here: run `detect weights fetch \(config.type)` (or scripts/fetch-weights) first"
+                ? "no ImageNet weights here: run `detect weights fetch \(config.type.rawValue)` (or scripts/fetch-weights) first"
                 : "no such weights file")
         }
-        switch config.kind {
+        switch config.type {
         case .mobilenetV2:
             do { try MobileNetV2.loadPretrained(path: path, into: network, prefix: prefix) } catch {
                 throw PipelineError.modelMismatch(path: path, reason: "not MobileNetV2 weights with torchvision's names: \(error)")
             }
-        default:
+        case .resnet:
             let report = try StateDict.load(path: path, into: network, strict: false)
             guard report.missing.isEmpty, report.shapeMismatches.isEmpty else {
                 throw PipelineError.modelMismatch(path: path, reason: report.description)

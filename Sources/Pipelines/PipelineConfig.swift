@@ -1,4 +1,5 @@
 import Foundation
+import Proposals
 import SafeYAML
 
 /// The three detectors of the toolkit.
@@ -7,6 +8,40 @@ public enum PipelineKind: String, Codable, CaseIterable, Sendable {
     case fastRCNN = "fast-rcnn"
     case fasterRCNN = "faster-rcnn"
 }
+
+/// A key whose value is one of a fixed set of names (`backbone.type`,
+/// `proposals`, …). A value outside the set is refused naming the choices.
+public protocol PipelineChoice: RawRepresentable, CaseIterable, Codable, Sendable where RawValue == String {}
+
+extension PipelineChoice {
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let raw = try container.decode(String.self)
+        guard let value = Self(rawValue: raw) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "'\(raw)' is not one of \(Self.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self = value
+    }
+}
+
+/// Where a pipeline's proposals come from: Faster R-CNN's region proposal
+/// network on the backbone's features, or selective search on the image
+/// (R-CNN, Fast R-CNN). The one key that makes Fast R-CNN and Faster R-CNN differ.
+public enum ProposalStage: String, PipelineChoice {
+    case rpn
+    case selectiveSearch = "selective_search"
+}
+
+/// How proposals are cut out of the feature map.
+public enum RoIPoolingType: String, PipelineChoice {
+    /// Fast R-CNN's max pooling over quantised bins.
+    case roiPool = "roi_pool"
+    /// Mask R-CNN's bilinear sampling without quantisation.
+    case roiAlign = "roi_align"
+}
+
+extension SelectiveSearch.Mode: PipelineChoice {}
 
 /// Errors reading a pipeline file or a model bundle.
 public enum PipelineError: Error, CustomStringConvertible {
@@ -35,6 +70,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     public var model: String = ""
     /// Stage names in execution order, as timed and stored.
     public var stages: [String] = []
+    /// `rpn` or `selective_search`; left out, Faster R-CNN's is `rpn` and the others' `selective_search`.
+    public var proposals: ProposalStage
     public var input = InputConfig()
     public var backbone = BackboneConfig()
     public var selectiveSearch = SelectiveSearchConfig()
@@ -61,13 +98,13 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     /// can start from its ImageNet weights (the papers' recipe: pre-train on
     /// ImageNet, fine-tune on the detection data).
     public struct BackboneConfig: Codable, Sendable, Equatable {
-        public enum Kind: String, CaseIterable, Sendable {
+        public enum Kind: String, PipelineChoice {
             case resnet
             case mobilenetV2 = "mobilenet_v2"
         }
 
         /// `resnet` or `mobilenet_v2`.
-        public var type: String = "resnet"
+        public var type: Kind = .resnet
         /// `none` (random initialisation), `imagenet` (models/imagenet/<type>.safetensors,
         /// written by `detect weights fetch`), or a path to a safetensors file with torchvision names.
         public var weights: String = "none"
@@ -77,7 +114,6 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var stride: Int = 16
         public init() {}
 
-        public var kind: Kind? { Kind(rawValue: type) }
         public var isPretrained: Bool { weights != "none" }
 
         /// The weights file to start from: nil for `none`; `imagenet` is the
@@ -87,7 +123,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             switch weights {
             case "none": return nil
             case "imagenet":
-                return URL(fileURLWithPath: projectRoot).appendingPathComponent("models/imagenet/\(type).safetensors").path
+                return URL(fileURLWithPath: projectRoot).appendingPathComponent("models/imagenet/\(type.rawValue).safetensors").path
             default:
                 if weights.hasPrefix("/") { return weights }
                 let candidate = URL(fileURLWithPath: projectRoot).appendingPathComponent(weights).path
@@ -97,7 +133,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     }
 
     public struct SelectiveSearchConfig: Codable, Sendable, Equatable {
-        public var mode: String = "fast"
+        /// `single`, `fast` (the paper's 8 hierarchies) or `quality`.
+        public var mode: SelectiveSearch.Mode = .fast
         /// Images are downscaled so the longer side is at most this before segmentation.
         public var maxSide: Int = 500
         public var minBoxSide: Float = 20
@@ -126,7 +163,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
 
     public struct RoIPoolingConfig: Codable, Sendable, Equatable {
         /// `roi_pool` (Fast R-CNN max pooling) or `roi_align` (Mask R-CNN).
-        public var type: String = "roi_pool"
+        public var type: RoIPoolingType = .roiPool
         public var outputSize: Int = 7
         public var samplingRatio: Int = 2
         public init() {}
@@ -210,7 +247,10 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public init() {}
     }
 
-    public init(name: PipelineKind) { self.name = name }
+    public init(name: PipelineKind) {
+        self.name = name
+        proposals = name == .fasterRCNN ? .rpn : .selectiveSearch
+    }
 
     /// Loads a pipeline file.
     public static func load(path: String) throws -> PipelineConfig {
@@ -251,7 +291,12 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         do { text = try String(contentsOfFile: basePath, encoding: .utf8) } catch {
             throw PipelineError.unreadable(path: basePath, reason: "base of \(path): \(error.localizedDescription)")
         }
-        let below = try resolvedMapping(text, path: basePath, chain: chain + [path])
+        var below = try resolvedMapping(text, path: basePath, chain: chain + [path])
+        // A file that names another pipeline than its base gets that pipeline's
+        // proposal stage unless it says otherwise.
+        if user["name"] != nil, user["proposals"] == nil, user["name"] as? String != below["name"] as? String {
+            below.removeValue(forKey: "proposals")
+        }
         return overlay(user, on: below)
     }
 
@@ -283,6 +328,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             return config
         } catch let e as PipelineError {
             throw e
+        } catch let DecodingError.dataCorrupted(ctx) where !ctx.codingPath.isEmpty {
+            throw PipelineError.invalid(path: path, reason: "\(codingPath(ctx.codingPath)) = \(ctx.debugDescription)")
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx),
                 let DecodingError.dataCorrupted(ctx) {
             throw PipelineError.invalid(path: path, reason: "wrong type at \(codingPath(ctx.codingPath))")
@@ -323,8 +370,15 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// The key as the file spells it (snake_case), e.g. `roi_pooling.type`.
     static func codingPath(_ path: [CodingKey]) -> String {
-        path.isEmpty ? "top level" : path.map(\.stringValue).joined(separator: ".")
+        guard !path.isEmpty else { return "top level" }
+        return path.map { key in
+            if let index = key.intValue { return "[\(index)]" }
+            return key.stringValue.reduce(into: "") { out, c in
+                if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
+            }
+        }.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
     }
 
     /// Stage names the detectors time.
@@ -357,12 +411,9 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         for (i, m) in input.pixelMean.enumerated() { try real("input.pixel_mean[\(i)]", m, -1000, 1000) }
         for (i, d) in input.pixelStd.enumerated() { try real("input.pixel_std[\(i)]", d, 0, 1000, openLow: true) }
         // backbone
-        guard let kind = backbone.kind else {
-            try fail("backbone.type = '\(backbone.type)' is not one of \(BackboneConfig.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         if backbone.stride != 16 && backbone.stride != 32 { try fail("backbone.stride = \(backbone.stride): must be 16 or 32") }
         if backbone.weights.isEmpty { try fail("backbone.weights must be none, imagenet or a path") }
-        switch kind {
+        switch backbone.type {
         case .resnet:
             if backbone.stride != 16 { try fail("backbone.stride = \(backbone.stride): the resnet backbone has stride 16") }
             if backbone.frozenStages != 0 { try fail("backbone.frozen_stages = \(backbone.frozenStages): must be 0 for the resnet backbone (it trains from scratch)") }
@@ -372,9 +423,6 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
                     0...(backbone.stride == 16 ? 14 : 19))
         }
         // selective search
-        if !["single", "fast", "quality"].contains(selectiveSearch.mode) {
-            try fail("selective_search.mode = '\(selectiveSearch.mode)' is not one of single, fast, quality")
-        }
         try int("selective_search.max_side", selectiveSearch.maxSide, 16...10_000)
         try real("selective_search.min_box_side", selectiveSearch.minBoxSide, 0, 10_000)
         try int("selective_search.max_proposals", selectiveSearch.maxProposals, 1...100_000)
@@ -397,9 +445,6 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         if rpn.boxCoderWeights.count != 4 { try fail("rpn.box_coder_weights needs four values") }
         for (i, w) in rpn.boxCoderWeights.enumerated() { try real("rpn.box_coder_weights[\(i)]", w, 0, 1000, openLow: true) }
         // RoI pooling
-        if !["roi_pool", "roi_align"].contains(roiPooling.type) {
-            try fail("roi_pooling.type = '\(roiPooling.type)' is not one of roi_pool, roi_align")
-        }
         try int("roi_pooling.output_size", roiPooling.outputSize, 1...32)
         try int("roi_pooling.sampling_ratio", roiPooling.samplingRatio, 0...16)
         // box head
@@ -452,8 +497,23 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             try int("training.scale_jitter[0]", training.scaleJitter[0], 32...4096)
             try int("training.scale_jitter[1]", training.scaleJitter[1], training.scaleJitter[0]...4096)
         }
+        // proposals: the name says which paper's pipeline the file is, so they must agree
+        switch (name, proposals) {
+        case (.fasterRCNN, .selectiveSearch):
+            try fail("proposals = selective_search: faster-rcnn's proposals come from its rpn (with selective search it is fast-rcnn)")
+        case (.fastRCNN, .rpn):
+            try fail("proposals = rpn: fast-rcnn takes selective search proposals (with an rpn it is faster-rcnn)")
+        case (.rcnn, .rpn):
+            try fail("proposals = rpn: rcnn scores selective search proposals; an rpn needs the shared features of faster-rcnn")
+        default:
+            break
+        }
         // stages
         if stages.isEmpty { try fail("stages must list the pipeline's stages") }
+        let otherStage = proposals == .rpn ? "selective_search" : "rpn"
+        if stages.contains(otherStage) {
+            try fail("stages: '\(otherStage)' does not run in a pipeline whose proposals come from \(proposals.rawValue)")
+        }
         for stage in stages where !Self.knownStages.contains(stage) {
             try fail("stages: '\(stage)' is not a stage (known: \(Self.knownStages.sorted().joined(separator: ", ")))")
         }

@@ -12,7 +12,7 @@ public final class RoIPooler {
     public init(config: PipelineConfig.RoIPoolingConfig, stride: Int) {
         outputSize = config.outputSize
         let scale = 1 / Float(stride)
-        if config.type == "roi_align" {
+        if config.type == .roiAlign {
             kind = .align(RoIAlign(outputSize: config.outputSize, spatialScale: scale, samplingRatio: config.samplingRatio))
         } else {
             kind = .pool(RoIPool(outputSize: config.outputSize, spatialScale: scale))

@@ -22,13 +22,15 @@ public final class TwoStageDetector {
     let boxCoder: BoxCoder
 
     public init(config: PipelineConfig, classes: [String]) throws {
-        precondition(config.name != .rcnn, "R-CNN is not a two-stage detector")
+        guard config.name != .rcnn else {
+            throw PipelineError.invalid(path: config.name.rawValue, reason: "R-CNN is not a two-stage detector")
+        }
         self.config = config
         self.classes = classes
         transform = ImageTransform(config.input)
         features = try FeatureExtractor(config.backbone)
         backbone = features.network
-        rpn = config.name == .fasterRCNN
+        rpn = config.proposals == .rpn
             ? try RegionProposalNetwork(config: config.rpn, inChannels: features.channels, stride: features.stride)
             : nil
         pooler = RoIPooler(config: config.roiPooling, stride: features.stride)

@@ -140,7 +140,7 @@ public struct EngineBenchmark {
     /// stride 16, batch norm frozen, stem and blocks 1–3 frozen.
     public static func mobileNetBackbone() throws -> Sequential {
         var config = PipelineConfig.BackboneConfig()
-        config.type = "mobilenet_v2"
+        config.type = .mobilenetV2
         config.weights = "imagenet"
         config.frozenStages = 4
         return try FeatureExtractor(config).network

@@ -54,7 +54,7 @@ public struct TrainingWorkflow {
         printError("training \(config.name.rawValue) on \(samples.count) images of \(datasetName) " +
                    "(\(classes.count) classes: \(classes.joined(separator: ", "))), \(config.training.epochs) epochs, seed \(config.training.seed)")
         var proposals: [String: [Box]] = [:]
-        if config.name != .fasterRCNN {
+        if config.proposals == .selectiveSearch {
             proposals = try ProposalCache.proposals(for: samples.map(\.path), config: config.selectiveSearch,
                                                     cachePath: output + ".proposals.json")
         }

@@ -183,7 +183,7 @@ final class DetectorRoundTripTests: XCTestCase {
     func testRoIAlignIsChosenByThePipelineFile() throws {
         try BCCD.available()
         var c = try config(.fasterRCNN)
-        c.roiPooling.type = "roi_align"
+        c.roiPooling.type = .roiAlign
         c.training.epochs = 1
         let samples = try ["BloodImage_00000", "BloodImage_00001"].map(BCCD.sample)
         let detector = try TwoStageDetector(config: c, classes: BCCD.classes)

@@ -28,7 +28,7 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(c.rpn.nmsThreshold, 0.6)
         XCTAssertEqual(c.rpn.postNmsTopNTrain, 2000)
         XCTAssertEqual(c.boxHead.boxCoderWeights, [10, 10, 5, 5])
-        XCTAssertEqual(c.roiPooling.type, "roi_pool")
+        XCTAssertEqual(c.roiPooling.type, .roiPool)
     }
 
     func testBadFilesAreRejectedWithTheKeyNamed() {
@@ -51,7 +51,7 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(files, ["fast-rcnn-mobilenet.yaml", "faster-rcnn-mobilenet.yaml", "rcnn-mobilenet.yaml"])
         for file in files {
             let c = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/\(file)").path)
-            XCTAssertEqual(c.backbone.kind, .mobilenetV2, file)
+            XCTAssertEqual(c.backbone.type, .mobilenetV2, file)
             XCTAssertEqual(c.backbone.weights, "imagenet", file)
             XCTAssertTrue(c.model.hasSuffix("-mobilenet.safetensors"), file)
         }
@@ -81,7 +81,7 @@ final class PipelineConfigTests: XCTestCase {
     func testImageNetWeightsResolveUnderTheProjectRoot() {
         var b = PipelineConfig.BackboneConfig()
         XCTAssertNil(b.pretrainedPath(projectRoot: "/p"))
-        b.type = "mobilenet_v2"; b.weights = "imagenet"
+        b.type = .mobilenetV2; b.weights = "imagenet"
         XCTAssertEqual(b.pretrainedPath(projectRoot: "/p"), "/p/models/imagenet/mobilenet_v2.safetensors")
         b.weights = "/abs/w.safetensors"
         XCTAssertEqual(b.pretrainedPath(projectRoot: "/p"), "/abs/w.safetensors")
@@ -149,7 +149,9 @@ final class PipelineConfigTests: XCTestCase {
             XCTAssertEqual(fast.name, .fastRCNN)
             var same = fast
             same.name = faster.name; same.description = faster.description; same.model = faster.model
-            same.stages = faster.stages; same.selectiveSearch = faster.selectiveSearch
+            XCTAssertEqual(fast.proposals, .selectiveSearch)
+            XCTAssertEqual(faster.proposals, .rpn)
+            same.stages = faster.stages; same.selectiveSearch = faster.selectiveSearch; same.proposals = faster.proposals
             same.training.epochs = faster.training.epochs
             same.boxHead.bgIouLow = faster.boxHead.bgIouLow   // Fast R-CNN's own background band
             XCTAssertEqual(same, faster, fastFile)
@@ -180,6 +182,53 @@ final class PipelineConfigTests: XCTestCase {
                      "name: faster-rcnn\n? [a, b]\n: 1\n"] {
             XCTAssertThrowsError(try PipelineConfig.parse(yaml, path: "k.yaml")) { error in
                 XCTAssertTrue("\(error)".contains("k.yaml") && "\(error)".contains("mapping keys"), "\(error)")
+            }
+        }
+    }
+
+    /// The proposal stage is the `proposals` key; it must agree with the
+    /// paper the file names, and a file naming another pipeline than its base
+    /// gets that pipeline's proposal stage unless it sets one.
+    func testProposalStageIsAKey() throws {
+        func reason(_ yaml: String) -> String {
+            do { _ = try PipelineConfig.parse(yaml, path: "p.yaml"); return "" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(try PipelineConfig.parse("name: faster-rcnn\nstages: [rpn]\n").proposals, .rpn)
+        XCTAssertEqual(try PipelineConfig.parse("name: fast-rcnn\nstages: [selective_search]\n").proposals, .selectiveSearch)
+        XCTAssertTrue(reason("name: fast-rcnn\nstages: [backbone]\nproposals: rpn\n").contains("proposals = rpn"))
+        XCTAssertTrue(reason("name: rcnn\nstages: [warp]\nproposals: rpn\n").contains("proposals = rpn"))
+        XCTAssertTrue(reason("name: faster-rcnn\nstages: [rpn]\nproposals: selective_search\n").contains("proposals = selective_search"))
+        let unknown = reason("name: faster-rcnn\nstages: [rpn]\nproposals: edge_boxes\n")
+        XCTAssertTrue(unknown.contains("proposals") && unknown.contains("'edge_boxes' is not one of rpn, selective_search"), unknown)
+        // A stage that cannot run with the file's proposals.
+        XCTAssertTrue(reason("name: fast-rcnn\nstages: [rpn, backbone]\n").contains("stages: 'rpn'"))
+
+        let dir = NSTemporaryDirectory() + "proposals-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "name: faster-rcnn\nstages: [backbone, rpn]\nproposals: rpn\n".write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        try "base: a.yaml\nname: fast-rcnn\nstages: [selective_search, backbone]\n".write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try PipelineConfig.load(path: dir + "/b.yaml").proposals, .selectiveSearch)
+        // The detector built from a file has an RPN exactly when its proposals say so.
+        let faster = try TwoStageDetector(config: PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/faster-rcnn.yaml").path),
+                                          classes: ["a"])
+        let fast = try TwoStageDetector(config: PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/fast-rcnn.yaml").path),
+                                        classes: ["a"])
+        XCTAssertNotNil(faster.rpn)
+        XCTAssertNil(fast.rpn)
+    }
+
+    /// Keys with a fixed set of values are typed; a value outside the set is
+    /// refused with the file, the key and the choices.
+    func testChoiceKeysNameTheirChoices() {
+        for (yaml, expected) in [("backbone: {type: vgg16}", "backbone.type = 'vgg16' is not one of resnet, mobilenet_v2"),
+                                 ("selective_search: {mode: slow}", "selective_search.mode = 'slow' is not one of single, fast, quality"),
+                                 ("roi_pooling: {type: psroi}", "roi_pooling.type = 'psroi' is not one of roi_pool, roi_align")] {
+            do {
+                _ = try PipelineConfig.parse("name: fast-rcnn\nstages: [backbone]\n" + yaml + "\n", path: "mine.yaml")
+                XCTFail("accepted \(yaml)")
+            } catch {
+                XCTAssertTrue("\(error)".contains("mine.yaml") && "\(error)".contains(expected), "\(error)")
             }
         }
     }
