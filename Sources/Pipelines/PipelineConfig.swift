@@ -59,9 +59,12 @@ public enum PipelineError: Error, CustomStringConvertible {
 }
 
 /// A pipeline is data: its stages and every parameter, read from
-/// `pipelines/<name>.yaml`. Keys are snake_case; anything left out takes the
-/// paper's default (or the documented CPU-sized one). Fast R-CNN differs from
-/// Faster R-CNN by its proposal stage only.
+/// `pipelines/<name>.yaml`. Keys are snake_case. The bundled files are the
+/// source of every default: a key left out of a file takes the value that
+/// `pipelines/faster-rcnn.yaml` (the base of the two-stage files) states, or for
+/// the `selective_search` and `rcnn` sections `pipelines/rcnn.yaml`; the values
+/// below are those files' values, and a test keeps the two equal. Fast R-CNN
+/// differs from Faster R-CNN by its proposal stage only.
 public struct PipelineConfig: Codable, Sendable, Equatable {
     public var name: PipelineKind
     public var description: String = ""
@@ -174,7 +177,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var representationSize: Int = 512
         public var fgIouThreshold: Float = 0.5
         public var bgIouHigh: Float = 0.5
-        public var bgIouLow: Float = 0.1
+        /// torchvision's 0; the Fast R-CNN paper's 0.1 with selective search (fast-rcnn.yaml).
+        public var bgIouLow: Float = 0
         public var batchSizePerImage: Int = 128
         public var positiveFraction: Float = 0.25
         /// Delta normalisation 1/std = (10, 10, 5, 5) as in Fast R-CNN's (0.1, 0.1, 0.2, 0.2).
@@ -230,19 +234,19 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     }
 
     public struct TrainingConfig: Codable, Sendable, Equatable {
-        public var epochs: Int = 12
+        public var epochs: Int = 10
         /// Images per SGD step (Fast R-CNN: 2).
         public var imagesPerBatch: Int = 2
-        public var learningRate: Float = 0.01
+        public var learningRate: Float = 0.02
         public var momentum: Float = 0.9
         public var weightDecay: Float = 1e-4
         public var warmupIterations: Int = 100
         /// Learning rate ×0.1 at these fractions of training.
-        public var lrDropFractions: [Float] = [0.75]
+        public var lrDropFractions: [Float] = [0.7, 0.9]
         public var gradientClipNorm: Float = 10
         public var horizontalFlip: Bool = true
         /// Shorter side drawn uniformly from this range (scale jitter); empty = input.min_size.
-        public var scaleJitter: [Int] = []
+        public var scaleJitter: [Int] = [416, 544]
         public var seed: UInt64 = 0
         public init() {}
     }

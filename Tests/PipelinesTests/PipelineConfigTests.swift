@@ -232,4 +232,37 @@ final class PipelineConfigTests: XCTestCase {
             }
         }
     }
+
+    /// One source of defaults: a key left out of a file takes the bundled
+    /// files' value. The defaults are faster-rcnn.yaml's values (and rcnn.yaml's
+    /// for the sections only R-CNN and selective search read).
+    func testDefaultsAreTheBundledFilesValues() throws {
+        let faster = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/faster-rcnn.yaml").path)
+        let rcnn = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/rcnn.yaml").path)
+        var defaults = PipelineConfig(name: .fasterRCNN)
+        defaults.description = faster.description; defaults.model = faster.model; defaults.stages = faster.stages
+        XCTAssertEqual(defaults.input, faster.input)
+        XCTAssertEqual(defaults.backbone, faster.backbone)
+        XCTAssertEqual(defaults.rpn, faster.rpn)
+        XCTAssertEqual(defaults.roiPooling, faster.roiPooling)
+        XCTAssertEqual(defaults.boxHead, faster.boxHead)
+        XCTAssertEqual(defaults.postprocess, faster.postprocess)
+        XCTAssertEqual(defaults.training, faster.training)
+        XCTAssertEqual(defaults.selectiveSearch, rcnn.selectiveSearch)
+        XCTAssertEqual(defaults.rcnn, rcnn.rcnn)
+        // Each file writes every key of its sections, so a reader finds every value there.
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        let all = try JSONSerialization.jsonObject(with: encoder.encode(defaults)) as! [String: Any]
+        for (file, sections) in [("faster-rcnn.yaml", ["input", "backbone", "rpn", "roi_pooling", "box_head", "postprocess", "training"]),
+                                 ("rcnn.yaml", ["selective_search", "rcnn", "postprocess", "training"])] {
+            let path = Self.root.appendingPathComponent("pipelines/\(file)").path
+            let written = try PipelineConfig.resolvedMapping(String(contentsOfFile: path, encoding: .utf8), path: path, chain: [])
+            for section in sections {
+                let keys = Set((all[section] as! [String: Any]).keys)
+                let stated = Set((written[section] as? [String: Any] ?? [:]).keys)
+                XCTAssertEqual(keys.subtracting(stated), [], "\(file) leaves out these \(section) keys")
+            }
+        }
+    }
 }
