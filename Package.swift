@@ -15,6 +15,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // 3.x and 4.x share the SHA256 API the store uses; 4.x needs tools 6.1.
+        .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
@@ -50,6 +52,7 @@ let package = Package(
             "Boxes", "Imaging", "JSONText", "SafeYAML",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: optimised),
         // The application layer: what a front end other than the CLI would reuse.
         .target(name: "Workflows", dependencies: ["Imaging", "Boxes", "NeuralNet", "Randomness", "Proposals", "Pipelines", "Training",

@@ -153,43 +153,31 @@ extension Store {
                 throw StoreError.noSuchDataset(name: dataset, available: try Self.datasetNames(db))
             }
             var set = AnnotationSet()
-            for row in try Row.fetchAll(db, sql: """
+            set.categories = try DatasetCategoryRow.fetchAll(db, sql: """
                 SELECT c.name, dc.external_id, dc.supercategory FROM dataset_categories dc
                 JOIN categories c ON c.id = dc.category_id WHERE dc.dataset_id = ? ORDER BY dc.position
-                """, arguments: [datasetID]) {
-                set.categories.append(AnnotationCategory(name: row[0], externalID: row[1], supercategory: row[2]))
-            }
+                """, arguments: [datasetID]).map(\.category)
             var indexByImageID: [Int64: Int] = [:]
-            for row in try Row.fetchAll(db, sql: """
+            for row in try DatasetImageRow.fetchAll(db, sql: """
                 SELECT i.id, i.path, i.width, i.height, di.file_name, di.external_id FROM dataset_images di
                 JOIN images i ON i.id = di.image_id WHERE di.dataset_id = ? ORDER BY di.file_name, i.path, i.id
                 """, arguments: [datasetID]) {
-                let id: Int64 = row[0]
-                indexByImageID[id] = set.images.count
-                var image = AnnotatedImage(fileName: row[4], path: row[1], width: row[2], height: row[3],
-                                           externalID: row[5], source: "dataset \(dataset)")
-                image.imageID = id
-                set.images.append(image)
+                indexByImageID[row.id] = set.images.count
+                set.images.append(row.image(dataset: dataset))
             }
-            let rows = try Row.fetchCursor(db, sql: """
+            let rows = try AnnotationRow.fetchCursor(db, sql: """
                 SELECT a.image_id, c.name, a.x1, a.y1, a.x2, a.y2, a.difficult, a.truncated, a.iscrowd, a.pose, a.area,
                        a.external_id
                 FROM annotations a JOIN categories c ON c.id = a.category_id
                 WHERE a.dataset_id = ? ORDER BY a.image_id, a.id
                 """, arguments: [datasetID])
             while let row = try rows.next() {
-                let imageID: Int64 = row[0]
-                guard let index = indexByImageID[imageID] else { continue }
-                let box = Box(x1: Float(row[2] as Double), y1: Float(row[3] as Double),
-                              x2: Float(row[4] as Double), y2: Float(row[5] as Double))
-                set.images[index].objects.append(AnnotatedObject(
-                    category: row[1], box: box, difficult: row[6], truncated: row[7], iscrowd: row[8],
-                    pose: row[9], area: row[10], externalID: row[11]))
+                guard let index = indexByImageID[row.imageID] else { continue }
+                set.images[index].objects.append(row.object)
             }
-            for row in try Row.fetchAll(db, sql: "SELECT name, image_id FROM splits WHERE dataset_id = ? ORDER BY name",
-                                        arguments: [datasetID]) {
-                let imageID: Int64 = row[1]
-                if let index = indexByImageID[imageID] { set.splits[row[0], default: []].append(index) }
+            for row in try SplitMemberRow.fetchAll(db, sql: "SELECT name, image_id FROM splits WHERE dataset_id = ? ORDER BY name",
+                                                   arguments: [datasetID]) {
+                if let index = indexByImageID[row.imageID] { set.splits[row.name, default: []].append(index) }
             }
             for name in set.splits.keys { set.splits[name]!.sort() }
             return set
@@ -238,23 +226,23 @@ extension Store {
     /// Counts per dataset for `detect annotations list`.
     public func datasetSummaries() throws -> [DatasetSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name FROM datasets ORDER BY name").map { row in
-                let id: Int64 = row[0]
+            try DatasetRow.fetchAll(db, sql: "SELECT id, name FROM datasets ORDER BY name").map { dataset in
+                let id = dataset.id
                 let images = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dataset_images WHERE dataset_id = ?", arguments: [id]) ?? 0
                 let negatives = try Int.fetchOne(db, sql: """
                     SELECT COUNT(*) FROM dataset_images di WHERE di.dataset_id = ? AND NOT EXISTS
                     (SELECT 1 FROM annotations a WHERE a.dataset_id = di.dataset_id AND a.image_id = di.image_id)
                     """, arguments: [id]) ?? 0
-                let perClass = try Row.fetchAll(db, sql: """
+                let perClass = try ClassBoxCountRow.fetchAll(db, sql: """
                     SELECT c.name, (SELECT COUNT(*) FROM annotations a WHERE a.dataset_id = dc.dataset_id
-                                    AND a.category_id = dc.category_id)
+                                    AND a.category_id = dc.category_id) AS boxes
                     FROM dataset_categories dc JOIN categories c ON c.id = dc.category_id
                     WHERE dc.dataset_id = ? ORDER BY dc.position
-                    """, arguments: [id]).map { DatasetSummary.ClassCount(name: $0[0], boxes: $0[1]) }
+                    """, arguments: [id]).map { DatasetSummary.ClassCount(name: $0.name, boxes: $0.boxes) }
                 var splits: [String: Int] = [:]
-                for s in try Row.fetchAll(db, sql: "SELECT name, COUNT(*) FROM splits WHERE dataset_id = ? GROUP BY name",
-                                          arguments: [id]) { splits[s[0]] = s[1] }
-                return DatasetSummary(name: row[1], images: images, negativeImages: negatives,
+                for s in try SplitSizeRow.fetchAll(db, sql: "SELECT name, COUNT(*) AS images FROM splits WHERE dataset_id = ? GROUP BY name",
+                                                   arguments: [id]) { splits[s.name] = s.images }
+                return DatasetSummary(name: dataset.name, images: images, negativeImages: negatives,
                                       boxes: perClass.reduce(0) { $0 + $1.boxes }, boxesPerClass: perClass, splits: splits)
             }
         }

@@ -126,21 +126,21 @@ extension Store {
                 JOIN map_categories c ON c.old = s.category_id ORDER BY s.id
             """, table: "annotations", counts: &counts)
 
-        let runs = try Row.fetchAll(db, sql: "SELECT * FROM shard.runs ORDER BY id")
+        let runs = try RunRow.fetchAll(db, sql: "SELECT * FROM shard.runs ORDER BY id")
         for run in runs {
-            let old: Int64 = run["id"]
+            let old = run.id
             let runsBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.runs") ?? 0
             let target = try targetRun(db, for: run, shardPath: shardPath)
             counts.rowsAdded["runs", default: 0] += (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.runs") ?? 0) - runsBefore
-            let shardUUID: String = run["uuid"] ?? "shard-run-\(old)"
+            let shardUUID = run.uuid ?? "shard-run-\(old)"
             try apply(db, """
                 INSERT OR IGNORE INTO main.run_shards (run_id, shard_uuid, shard_index, shard_count, status, merged_at)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """, [target, shardUUID, run["shard_index"] as Int?, run["shard_count"] as Int?, run["status"] as String, timestamp()],
+                """, [target, shardUUID, run.shardIndex, run.shardCount, run.status, timestamp()],
                 table: "run_shards", counts: &counts)
             let firstTime = db.changesCount > 0
             try db.execute(sql: "UPDATE main.run_shards SET status = ?, merged_at = ? WHERE run_id = ? AND shard_uuid = ?",
-                           arguments: [run["status"] as String, timestamp(), target, shardUUID])
+                           arguments: [run.status, timestamp(), target, shardUUID])
             // Each finished image's results of this run, replaced as a whole.
             try db.execute(sql: """
                 DROP TABLE IF EXISTS temp.run_images_merged;
@@ -186,17 +186,16 @@ extension Store {
                     started_at = MIN(started_at, ?2),
                     finished_at = (SELECT MAX(x) FROM (SELECT finished_at AS x FROM main.runs WHERE id = ?1 UNION ALL SELECT ?3))
                 WHERE id = ?1
-                """, arguments: [target, run["started_at"] as String, run["finished_at"] as String?])
+                """, arguments: [target, run.startedAt, run.finishedAt])
         }
         return runs.count
     }
 
     /// The run of this store that a shard's run belongs to, created when new.
     /// Shards of one group must agree on pipeline, model and configuration.
-    static func targetRun(_ db: Database, for run: Row, shardPath: String) throws -> Int64 {
-        let pipeline: String = run["pipeline"], model: String? = run["model"], configuration: String = run["configuration"]
-        let group: String? = run["run_group"]
-        let datasetName = try (run["dataset_id"] as Int64?).flatMap {
+    static func targetRun(_ db: Database, for run: RunRow, shardPath: String) throws -> Int64 {
+        let (pipeline, model, configuration, group) = (run.pipeline, run.model, run.configuration, run.runGroup)
+        let datasetName = try run.datasetID.flatMap {
             try String.fetchOne(db, sql: "SELECT name FROM shard.datasets WHERE id = ?", arguments: [$0])
         }
         let datasetID = try datasetName.flatMap { try Int64.fetchOne(db, sql: "SELECT id FROM main.datasets WHERE name = ?", arguments: [$0]) }
@@ -225,7 +224,7 @@ extension Store {
         try db.execute(sql: """
             INSERT INTO main.runs (pipeline, model, configuration, started_at, finished_at, status, dataset_id, uuid, run_group)
             VALUES (?, ?, ?, ?, ?, 'finished', ?, ?, ?)
-            """, arguments: [pipeline, model, configuration, run["started_at"] as String, run["finished_at"] as String?,
+            """, arguments: [pipeline, model, configuration, run.startedAt, run.finishedAt,
                              datasetID, UUID().uuidString.lowercased(), group])
         return db.lastInsertedRowID
     }

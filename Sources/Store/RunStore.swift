@@ -196,38 +196,25 @@ extension Store {
 
     public func run(_ id: Int64) throws -> RunRecord? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id]).map(Self.runRecord)
+            try RunRow.fetchOne(db, sql: "SELECT * FROM runs WHERE id = ?", arguments: [id])?.record
         }
     }
 
     public func runs(comparison: Int64) throws -> [RunRecord] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM runs WHERE comparison_id = ? ORDER BY id", arguments: [comparison]).map(Self.runRecord)
+            try RunRow.fetchAll(db, sql: "SELECT * FROM runs WHERE comparison_id = ? ORDER BY id", arguments: [comparison]).map(\.record)
         }
-    }
-
-    static func runRecord(_ r: Row) -> RunRecord {
-        let index: Int? = r["shard_index"], count: Int? = r["shard_count"]
-        return RunRecord(id: r["id"], pipeline: r["pipeline"], model: r["model"], configuration: r["configuration"],
-                         status: r["status"], startedAt: r["started_at"], finishedAt: r["finished_at"],
-                         comparisonID: r["comparison_id"], datasetID: r["dataset_id"], uuid: r["uuid"] ?? "",
-                         shard: index.flatMap { i in count.map { Shard(index: i, count: $0) } }, group: r["run_group"])
     }
 
     public func detections(run: Int64) throws -> [StoredDetection] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try DetectionRow.fetchAll(db, sql: """
                 SELECT d.image_id, c.name, d.category_id, d.score, d.x1, d.y1, d.x2, d.y2
                 FROM detections d JOIN categories c ON c.id = d.category_id WHERE d.run_id = ? ORDER BY d.id
-                """, arguments: [run]).map { r in
-                StoredDetection(imageID: r[0], category: r[1], categoryID: r[2], score: Float(r[3] as Double),
-                                box: Box(x1: Float(r[4] as Double), y1: Float(r[5] as Double),
-                                         x2: Float(r[6] as Double), y2: Float(r[7] as Double)))
-            }
+                """, arguments: [run]).map(\.detection)
         }
     }
 
-    /// Image ids a run finished, in the order it finished them.
     /// The content hash of every image row (id → SHA-256).
     public func contentHashes() throws -> [Int64: String] {
         try read { db in
@@ -237,6 +224,7 @@ extension Store {
         }
     }
 
+    /// Image ids a run finished, in the order it finished them.
     public func runImageIDs(run: Int64) throws -> [Int64] {
         try read { db in try Int64.fetchAll(db, sql: "SELECT image_id FROM run_images WHERE run_id = ? ORDER BY rowid", arguments: [run]) }
     }
@@ -245,11 +233,11 @@ extension Store {
     public func stageTimings(run: Int64) throws -> [(stage: String, ms: [Double])] {
         try read { db in
             var order: [String] = [], values: [String: [Double]] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT stage, milliseconds FROM stage_timings WHERE run_id = ? AND image_id IS NOT NULL ORDER BY id",
-                                      arguments: [run]) {
-                let s: String = r[0]
-                if values[s] == nil { order.append(s) }
-                values[s, default: []].append(r[1])
+            for r in try StageTimingRow.fetchAll(db, sql: """
+                SELECT stage, milliseconds FROM stage_timings WHERE run_id = ? AND image_id IS NOT NULL ORDER BY id
+                """, arguments: [run]) {
+                if values[r.stage] == nil { order.append(r.stage) }
+                values[r.stage, default: []].append(r.milliseconds)
             }
             return order.map { ($0, values[$0]!) }
         }

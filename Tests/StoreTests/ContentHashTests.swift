@@ -14,18 +14,47 @@ final class ContentHashTests: XCTestCase {
                        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
-    func testIncrementalUpdatesMatchOneShot() {
+    // Files are hashed in chunks; chunk sizes around the 64-byte block size and one
+    // that does not divide the file check that the pieces join up exactly.
+    func testChunkedFileHashMatchesOneShot() throws {
         let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 37) }
         let expected = ContentHash.sha256(Data(bytes))
-        for chunk in [1, 7, 63, 64, 65, 200] {
-            var state = SHA256()
-            var offset = 0
-            while offset < bytes.count {
-                let end = min(offset + chunk, bytes.count)
-                bytes[offset..<end].withUnsafeBytes { state.update($0) }
-                offset = end
-            }
-            XCTAssertEqual(state.finalHex(), expected, "chunk size \(chunk)")
+        let path = (try Fixture.temporaryDirectory(self) as NSString).appendingPathComponent("bytes.bin")
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        for chunk in [1, 7, 63, 64, 65, 200, 1000, 4096] {
+            XCTAssertEqual(try ContentHash.sha256(path: path, chunkSize: chunk), expected, "chunk size \(chunk)")
+        }
+        XCTAssertEqual(try ContentHash.sha256(path: path), expected)
+    }
+
+    // The million-"a" vector read in many chunks, and a file of several default
+    // chunks (not a multiple of the chunk size) through the public entry point.
+    func testMultiChunkFiles() throws {
+        let directory = try Fixture.temporaryDirectory(self)
+        let million = (directory as NSString).appendingPathComponent("a.bin")
+        try Data(repeating: UInt8(ascii: "a"), count: 1_000_000).write(to: URL(fileURLWithPath: million))
+        XCTAssertEqual(try ContentHash.sha256(path: million, chunkSize: 4096),
+                       "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+
+        let large = Data((0..<(2 * ContentHash.fileChunkSize + 12_345)).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 9) })
+        let path = (directory as NSString).appendingPathComponent("large.bin")
+        try large.write(to: URL(fileURLWithPath: path))
+        XCTAssertEqual(try ContentHash.sha256(path: path), ContentHash.sha256(large))
+
+        let empty = (directory as NSString).appendingPathComponent("empty.bin")
+        try Data().write(to: URL(fileURLWithPath: empty))
+        XCTAssertEqual(try ContentHash.sha256(path: empty), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    func testUnreadableFileThrows() throws {
+        let directory = try Fixture.temporaryDirectory(self)
+        let missing = (directory as NSString).appendingPathComponent("missing.jpg")
+        XCTAssertThrowsError(try ContentHash.sha256(path: missing)) { error in
+            XCTAssertEqual(error as? StoreError, .unreadable(path: missing, reason: "no such file or permission denied"))
+        }
+        XCTAssertThrowsError(try ContentHash.sha256(path: directory)) { error in
+            guard case .unreadable(let path, _)? = error as? StoreError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, directory)
         }
     }
 
