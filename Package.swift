@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "CSystemInfo"),
 
         .target(name: "Randomness", swiftSettings: optimised),
+        // The one parallel-for: its functions are inlined into the hot loops of its users.
+        .target(name: "Parallelism", swiftSettings: optimised),
         .target(name: "JSONText"),
         // YAML without anchors, aliases or unbounded size: pipeline files and dataset YAMLs.
         .target(name: "SafeYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
@@ -65,6 +67,7 @@ let package = Package(
         // Fixtures are read through #filePath, next to the generator that made them.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
+        .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet"]),
