@@ -33,15 +33,17 @@ let package = Package(
         .target(name: "CSystemInfo"),
 
         .target(name: "Randomness", swiftSettings: optimised),
+        // The one parallel-for: its functions are inlined into the hot loops of its users.
+        .target(name: "Parallelism", swiftSettings: optimised),
         .target(name: "JSONText"),
         // YAML without anchors, aliases or unbounded size: pipeline files and dataset YAMLs.
         .target(name: "SafeYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "Imaging", dependencies: ["CJPEGCodec"], swiftSettings: optimised),
-        .target(name: "Boxes", dependencies: ["Randomness"], swiftSettings: optimised),
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness", "JSONText"], swiftSettings: optimised),
-        .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet"],
+        .target(name: "Imaging", dependencies: ["CJPEGCodec", "Parallelism"], swiftSettings: optimised),
+        .target(name: "Boxes", dependencies: ["Randomness", "Parallelism"], swiftSettings: optimised),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness", "JSONText", "Parallelism"], swiftSettings: optimised),
+        .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet", "Parallelism"],
                 swiftSettings: optimised),
-        .target(name: "Heads", dependencies: ["Boxes", "NeuralNet", "Randomness"], swiftSettings: optimised),
+        .target(name: "Heads", dependencies: ["Boxes", "NeuralNet", "Randomness", "Parallelism"], swiftSettings: optimised),
         .target(name: "Pipelines", dependencies: [
             "Boxes", "Imaging", "NeuralNet", "Proposals", "Heads", "SafeYAML",
         ], swiftSettings: optimised),
@@ -68,6 +70,7 @@ let package = Package(
         // Fixtures are read through #filePath, next to the generator that made them.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
+        .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet"]),
@@ -86,8 +89,8 @@ let package = Package(
         ]),
     ],
     // Swift 5 mode: the numeric kernels share raw buffer pointers across
-    // DispatchQueue.concurrentPerform iterations that write disjoint ranges,
-    // which Swift 6's Sendable checking cannot express without noise.
+    // Parallel iterations that write disjoint ranges, which Swift 6's
+    // Sendable checking cannot express without noise.
     swiftLanguageModes: [.v5]
 )
 

@@ -1,4 +1,4 @@
-import Dispatch
+import Parallelism
 
 extension Box {
     /// Intersection over union with `other`. Degenerate boxes have zero area, so
@@ -49,11 +49,9 @@ public func iouMatrix(_ a: [Box], _ b: [Box]) -> [Float] {
     result.withUnsafeMutableBufferPointer { out in
         let outBase = out.baseAddress!
         let x1s = cp.baseAddress!, y1s = x1s + m, x2s = y1s + m, y2s = x2s + m, areas = y2s + m
-        let rowsPerChunk = max(1, 16_384 / m)
-        let chunks = (n + rowsPerChunk - 1) / rowsPerChunk
-        let work = { (chunk: Int) in
-            let start = chunk * rowsPerChunk, end = min(n, start + rowsPerChunk)
-            for i in start..<end {
+        // Chunks of at least 32K IoUs: a matrix under 64K entries stays on one thread.
+        Parallel.forRanges(n, minPerChunk: max(1, 32_768 / m)) { rows in
+            for i in rows {
                 let box = ap[i]
                 let ax1 = box.x1, ay1 = box.y1, ax2 = box.x2, ay2 = box.y2, aArea = box.area
                 let row = outBase + i * m
@@ -67,11 +65,6 @@ public func iouMatrix(_ a: [Box], _ b: [Box]) -> [Float] {
                     row[j] = union > 0 ? inter / union : 0
                 }
             }
-        }
-        if chunks > 1 && n * m >= 65_536 {
-            parallelFor(iterations: chunks, work)
-        } else {
-            for c in 0..<chunks { work(c) }
         }
     }}}
     return result

@@ -1,4 +1,4 @@
-import Dispatch
+import Parallelism
 
 /// Indices of `scores` from the highest score down, among equal scores the lower
 /// index first, so that results never depend on the sort algorithm. NaN scores
@@ -100,15 +100,14 @@ public func perClassNMS(boxes: [Box], scores: [Float], classes: [Int],
         // Member lists are ascending, so mapping back preserves the tie order.
         return sub.map { idx[$0] }
     }
-    if labels.count > 1 && boxes.count >= 2_000 {
-        kept.withUnsafeMutableBufferPointer { kp in
-            let base = kp.baseAddress!
-            parallelFor(iterations: labels.count) { k in
-                base[k] = work(k)
-            }
+    // A class of m boxes compares up to m² pairs; the mean class size stands
+    // in for every class.
+    let perClass = boxes.count / max(1, labels.count)
+    kept.withUnsafeMutableBufferPointer { kp in
+        let base = kp.baseAddress!
+        Parallel.forEach(labels.count, costPerItem: perClass * perClass) { k in
+            base[k] = work(k)
         }
-    } else {
-        for k in labels.indices { kept[k] = work(k) }
     }
     var result: [Int: [Int]] = [:]
     for (k, c) in labels.enumerated() { result[c] = kept[k] }

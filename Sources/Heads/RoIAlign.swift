@@ -1,6 +1,6 @@
-import Dispatch
 import Boxes
 import NeuralNet
+import Parallelism
 
 /// RoIAlign (Mask R-CNN, He et al. 2017): no quantisation of the RoI or its
 /// bins; each bin averages `samplingRatio`² bilinearly interpolated samples
@@ -92,16 +92,19 @@ public final class RoIAlign {
         var allTaps = [[Tap]](repeating: [], count: r)
         allTaps.withUnsafeMutableBufferPointer { t in
             let tp = t.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: r) { k in
+            // Four taps per sample, at least one sample per cell.
+            Parallel.forEach(r, costPerItem: 4 * cells) { k in
                 tp[k] = tapsFor(rois[k].box, height: h, width: w)
             }
         }
         taps = allTaps
+        let tapCount = allTaps.reduce(0) { $0 + $1.count }
         var output = Tensor(zeros: [r, c, outputHeight, outputWidth])
         features.withUnsafeBufferPointer { fin in
             output.withUnsafeMutableBufferPointer { out in
                 let fp = fin.baseAddress!, op = out.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: r) { k in
+                // Every RoI applies its taps to every channel.
+                Parallel.forEach(r, costPerItem: c * tapCount / max(1, r)) { k in
                     allTaps[k].withUnsafeBufferPointer { tk in
                         for ch in 0..<c {
                             let plane = fp + (rois[k].imageIndex * c + ch) * h * w
@@ -129,10 +132,12 @@ public final class RoIAlign {
         try gradOutput.checkShape([rois.count, c, outputHeight, outputWidth], "RoIAlign.backward")
         var gradInput = Tensor(zeros: inputShape)
         let allTaps = taps
+        let tapCount = allTaps.reduce(0) { $0 + $1.count }
         gradOutput.withUnsafeBufferPointer { g in
             gradInput.withUnsafeMutableBufferPointer { gi in
                 let gp = g.baseAddress!, gip = gi.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: c) { ch in
+                // Parallel over channels: no two iterations write the same plane.
+                Parallel.forEach(c, costPerItem: tapCount) { ch in
                     for k in 0..<rois.count {
                         let plane = gip + (rois[k].imageIndex * c + ch) * hw
                         let go = gp + (k * c + ch) * cells

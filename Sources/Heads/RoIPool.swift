@@ -1,6 +1,6 @@
-import Dispatch
 import Boxes
 import NeuralNet
+import Parallelism
 
 /// RoI max pooling (Fast R-CNN, Girshick 2015, section 2.1): each RoI is
 /// projected onto the feature map and divided into an `outputSize` grid of
@@ -79,7 +79,7 @@ public final class RoIPool {
         features.withUnsafeBufferPointer { fin in
             channelLast.withUnsafeMutableBufferPointer { hwc in
                 let src = fin.baseAddress!, dst = hwc.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: n * h) { job in
+                Parallel.forEach(n * h, costPerItem: c * w) { job in
                     let img = job / h, y = job % h
                     for ch in 0..<c {
                         let row = src + (img * c + ch) * hw + y * w
@@ -96,7 +96,8 @@ public final class RoIPool {
                 output.withUnsafeMutableBufferPointer { out in
                     let fp = fin.baseAddress!, op = out.baseAddress!
                     let bins = ph * pw
-                    DispatchQueue.concurrentPerform(iterations: r) { k in
+                    // At least one cell per bin and channel; larger RoIs cost more.
+                    Parallel.forEach(r, costPerItem: c * bins) { k in
                         let roi = rois[k]
                         let (xs, xe) = RoIPool.cellRange(roi.box.x1, roi.box.x2, scale: scale, limit: w)
                         let (ys, ye) = RoIPool.cellRange(roi.box.y1, roi.box.y2, scale: scale, limit: h)
@@ -132,7 +133,7 @@ public final class RoIPool {
             output.withUnsafeMutableBufferPointer { out in
                 argmax.withUnsafeMutableBufferPointer { arg in
                     let fp = fin.baseAddress!, op = out.baseAddress!, ap = arg.baseAddress!
-                    DispatchQueue.concurrentPerform(iterations: r) { k in
+                    Parallel.forEach(r, costPerItem: c * ph * pw) { k in
                         let roi = rois[k]
                         let (xs, xe) = RoIPool.cellRange(roi.box.x1, roi.box.x2, scale: scale, limit: w)
                         let (ys, ye) = RoIPool.cellRange(roi.box.y1, roi.box.y2, scale: scale, limit: h)
@@ -189,7 +190,7 @@ public final class RoIPool {
                 argmax.withUnsafeBufferPointer { arg in
                     let gp = g.baseAddress!, gip = gi.baseAddress!, ap = arg.baseAddress!
                     // Parallel over channels: no two iterations write the same plane.
-                    DispatchQueue.concurrentPerform(iterations: c) { ch in
+                    Parallel.forEach(c, costPerItem: r * ph * pw) { ch in
                         for k in 0..<r {
                             let plane = gip + (rois[k].imageIndex * c + ch) * hw
                             let base = (k * c + ch) * ph * pw

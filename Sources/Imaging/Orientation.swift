@@ -1,3 +1,4 @@
+import Parallelism
 
 /// EXIF orientation (tag 0x0112) as a linear index map: the stored pixel that
 /// shows at displayed position (x, y) is `base + x * stepX + y * stepY`
@@ -37,7 +38,7 @@ func planarImage(from src: UnsafePointer<UInt8>, channels: Int, map: Orientation
     let w = map.width, h = map.height, plane = w * h
     let pixels = [Float](unsafeUninitializedCapacity: 3 * plane) { buf, count in
         let dst = buf.baseAddress!
-        parallelRanges(h, minimumPerChunk: 16) { rows in
+        Parallel.forRanges(h, minPerChunk: 16) { rows in
             for y in rows {
                 var s = map.base + y * map.stepY
                 let row = y * w

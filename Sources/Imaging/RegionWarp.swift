@@ -1,3 +1,5 @@
+import Parallelism
+
 /// A box's corners in continuous pixel coordinates, 0-based, x2/y2 exclusive
 /// (the toolkit's `Box` convention). Imaging does not depend on `Boxes`, so the
 /// warp takes the four numbers; `Box` converts with `(b.x1, b.y1, b.x2, b.y2)`.
@@ -80,7 +82,7 @@ public struct RegionWarp: Sendable {
         image.pixels.withUnsafeBufferPointer { srcBuf in
             let src = srcBuf.baseAddress!
             boxes.withUnsafeBufferPointer { bx in
-                parallelRanges(bx.count, minimumPerChunk: 1) { range in
+                Parallel.forRanges(bx.count, minPerChunk: 1) { range in
                     for i in range {
                         warpOne(src, width: w, height: h, box: bx[i], into: dst + i * per,
                                 subtract: subtract, multiply: multiply)

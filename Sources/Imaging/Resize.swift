@@ -1,3 +1,5 @@
+import Parallelism
+
 /// Where one output coordinate samples the input along one axis: the two
 /// neighbouring input indices and the weight of the second.
 struct BilinearTap {
@@ -46,7 +48,7 @@ extension Image {
                 let src = srcBuf.baseAddress!
                 xs.withUnsafeBufferPointer { xt in
                     ys.withUnsafeBufferPointer { yt in
-                        parallelRanges(rows, minimumPerChunk: 32) { range in
+                        Parallel.forRanges(rows, minPerChunk: 32) { range in
                             for r in range {
                                 let c = r / outH, y = r - c * outH
                                 let ty = yt[y]
@@ -129,7 +131,7 @@ extension Image {
                 kx.start.withUnsafeBufferPointer { xs in
                     kx.weights.withUnsafeBufferPointer { xw in
                         let span = kx.span
-                        parallelRanges(3 * inH, minimumPerChunk: 32) { rows in
+                        Parallel.forRanges(3 * inH, minPerChunk: 32) { rows in
                             for r in rows {
                                 let c = r / inH, y = r - c * inH
                                 let row = src.baseAddress! + c * inPlane + y * inW
@@ -152,7 +154,7 @@ extension Image {
                 ky.start.withUnsafeBufferPointer { ys in
                     ky.weights.withUnsafeBufferPointer { yw in
                         let span = ky.span
-                        parallelRanges(3 * outH, minimumPerChunk: 32) { rows in
+                        Parallel.forRanges(3 * outH, minPerChunk: 32) { rows in
                             for r in rows {
                                 let c = r / outH, o = r - c * outH
                                 let s0 = Int(ys[o]), n = min(span, inH - s0)

@@ -1,3 +1,5 @@
+import Parallelism
+
 /// Averages each plane over a fixed output grid whatever the input size; cell i
 /// along an axis of length L covers [⌊i·L/n⌋, ⌈(i+1)·L/n⌉), as in PyTorch.
 public final class AdaptiveAvgPool2d: Layer, ShapeInferring {

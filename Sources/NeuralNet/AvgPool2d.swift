@@ -1,3 +1,5 @@
+import Parallelism
+
 /// Average pooling over NCHW with PyTorch's divisor rules: with
 /// `countIncludePad` the zero padding counts toward the window size (but the
 /// part of a ceil-mode window beyond the padding never does).

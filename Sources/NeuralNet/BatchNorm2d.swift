@@ -1,3 +1,5 @@
+import Parallelism
+
 /// Batch normalisation over the channels of NCHW tensors.
 ///
 /// Training normalises with the batch's mean and (biased) variance and moves the

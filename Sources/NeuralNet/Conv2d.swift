@@ -1,3 +1,5 @@
+import Parallelism
+
 /// 2-D convolution over NCHW tensors (cross-correlation, as in every framework).
 ///
 /// Computed as a matrix product per image and group: the input patches are

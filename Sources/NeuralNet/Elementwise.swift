@@ -1,3 +1,5 @@
+import Parallelism
+
 /// A per-element function as a value type: generic loops over it are specialised
 /// and inlined, where a closure would cost an indirect call per element.
 protocol UnaryOp { func callAsFunction(_ x: Float) -> Float }

@@ -1,3 +1,5 @@
+import Parallelism
+
 /// Direct kernels for grouped convolutions (groups > 1), depthwise ones
 /// (MobileNet's 3×3 per-channel filters) being the common case. A GEMM per
 /// group would multiply a 1 × 9 matrix by a 9 × (Ho·Wo) one: im2col traffic

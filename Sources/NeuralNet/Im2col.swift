@@ -1,3 +1,5 @@
+import Parallelism
+
 /// Unrolling of convolution patches into GEMM operands (im2col) and the adjoint
 /// that sums them back onto the image (col2im). Row `(c·kh + ky)·kw + kx` of the
 /// column matrix holds, for each output pixel, the input value under kernel tap

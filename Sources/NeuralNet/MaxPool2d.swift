@@ -1,3 +1,5 @@
+import Parallelism
+
 /// Max pooling over NCHW; padding counts as −∞. The position of each maximum is
 /// kept so backward routes the gradient to it (the first maximum wins ties).
 public final class MaxPool2d: Layer, ShapeInferring {

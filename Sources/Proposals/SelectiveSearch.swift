@@ -1,6 +1,6 @@
 import Boxes
-import Dispatch
 import Imaging
+import Parallelism
 
 /// Selective search (Uijlings et al., IJCV 2013) with the strategies of the
 /// R-CNN release: several hierarchical groupings, each from a graph
@@ -153,19 +153,19 @@ public struct SelectiveSearch: Sendable {
     func hierarchies(_ image: Image) -> [[Int32]] {
         let spaces = unique(strategies.map(\.colorSpace))
         let sigma = self.sigma, textureRange = self.textureRange
-        let prepared: [(GraphSegmentation, PixelBins)] = parallelMap(spaces.count) { i in
+        let prepared: [(GraphSegmentation, PixelBins)] = Parallel.map(spaces.count) { i in
             let planes = spaces[i].convert(image)
             return (GraphSegmentation(planes, sigma: sigma), PixelBins(planes, textureRange: textureRange))
         }
         struct SegmentationKey: Hashable { var space: ColorSpace; var k: Float; var minSize: Int }
         let keys = unique(strategies.map { SegmentationKey(space: $0.colorSpace, k: $0.k, minSize: $0.minSize) })
-        let features: [RegionFeatures] = parallelMap(keys.count) { i in
+        let features: [RegionFeatures] = Parallel.map(keys.count) { i in
             let (graph, bins) = prepared[spaces.firstIndex(of: keys[i].space)!]
             let segmentation = graph.segment(k: keys[i].k, minSize: keys[i].minSize)
             return RegionFeatures(segmentation, bins: bins)
         }
         let strategies = self.strategies
-        return parallelMap(strategies.count) { i in
+        return Parallel.map(strategies.count) { i in
             let s = strategies[i]
             let key = SegmentationKey(space: s.colorSpace, k: s.k, minSize: s.minSize)
             let hierarchy = HierarchicalGrouping.group(features[keys.firstIndex(of: key)!], measures: s.measures)
@@ -180,17 +180,3 @@ private func unique<T: Hashable>(_ items: [T]) -> [T] {
     return items.filter { seen.insert($0).inserted }
 }
 
-/// `body(0..<count)` on the available cores, results in index order.
-func parallelMap<T: Sendable>(_ count: Int, _ body: @Sendable (Int) -> T) -> [T] {
-    var results = [T?](repeating: nil, count: count)
-    results.withUnsafeMutableBufferPointer { out in
-        // Each iteration writes only its own slot, so sharing the buffer is race-free.
-        let slots = Slots(base: out.baseAddress!)
-        DispatchQueue.concurrentPerform(iterations: count) { i in slots.base[i] = body(i) }
-    }
-    return results.map { $0! }
-}
-
-private struct Slots<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T?>
-}
