@@ -7,6 +7,7 @@ final class RoITargetsTests: XCTestCase {
         var c = PipelineConfig.BoxHeadConfig()
         c.batchSizePerImage = 8
         c.positiveFraction = 0.25
+        c.bgIouLow = 0.1   // the Fast R-CNN paper's background band [0.1, 0.5)
         return try RoITargets(config: c)
     }
 
