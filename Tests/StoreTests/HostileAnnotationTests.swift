@@ -96,5 +96,41 @@ final class HostileAnnotationTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: dir + "/ann", withIntermediateDirectories: true)
         try crash.write(to: URL(fileURLWithPath: dir + "/ann/crash.xml"))
         assertRejected(dir + "/ann/crash.xml", mentioning: ["UTF-8"])
+        // A processing instruction without data (`<?xbldcher?>`) made Foundation's
+        // XMLParser call strlen on a null pointer (SIGSEGV).
+        let pi = try Data(contentsOf: fixtures.appendingPathComponent("voc-processing-instruction-without-data.xml"))
+        try pi.write(to: URL(fileURLWithPath: dir + "/ann/pi.xml"))
+        assertRejected(dir + "/ann/pi.xml", mentioning: ["line 2"])
+    }
+
+    /// Processing instructions mean nothing to an annotation: a file with them
+    /// (with data or without, after the XML declaration) reads like one without.
+    func testProcessingInstructionsAreIgnored() throws {
+        let plain = try AnnotationFormat.voc.read(path: try voc("plain"), imagesDirectory: dir + "/images")
+        let path = dir + "/ann/pi.xml"
+        let text = try String(contentsOfFile: try voc("plain"), encoding: .utf8)
+        try Fixture.write("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?empty?>\n<?xml-stylesheet href=\"a.xsl\"?>\n"
+                          + text.replacingOccurrences(of: "<object>", with: "<?inside?><object>"), to: path)
+        let read = try AnnotationFormat.voc.read(path: path, imagesDirectory: dir + "/images")
+        XCTAssertEqual(read.images.map(\.objects), plain.images.map(\.objects))
+        XCTAssertEqual(read.images.count, 1)
+        XCTAssertEqual(read.images.first?.objects.count, 1)
+        // Line numbers in errors still count the original lines.
+        try Fixture.write("<?xml version=\"1.0\"?>\n<?a?>\n<?b\n?>\n<annotation><size></size>\n<x></annotation>\n", to: dir + "/ann/bad.xml")
+        assertRejected(dir + "/ann/bad.xml", mentioning: ["line 6", "end tag does not match"])
+    }
+
+    /// Foundation's XMLParser on Linux recovers from some errors and reports
+    /// success; such a file is still malformed and rejected whole.
+    func testRecoveredXMLErrorsRejectTheFile() throws {
+        let good = try String(contentsOfFile: try voc("good"), encoding: .utf8)
+        for (name, broken, words) in [
+            ("mismatch", good.replacingOccurrences(of: "</size>", with: "</sise>"), ["end tag does not match"]),
+            ("attribute", good.replacingOccurrences(of: "<size>", with: "<size x=>"), ["line 1"]),
+            ("trailing", good + "<annotation></annotation>", ["extra content"]),
+        ] {
+            try Fixture.write(broken, to: dir + "/ann/\(name).xml")
+            assertRejected(dir + "/ann/\(name).xml", mentioning: words)
+        }
     }
 }

@@ -27,17 +27,20 @@ final class XMLElementNode {
             let line = data.prefix(offset).reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
             throw AnnotationError.malformed(path: path, location: "line \(line)", reason: "not valid UTF-8 text (byte \(offset))")
         }
-        let parser = XMLParser(data: data)
+        let parser = XMLParser(data: blankingProcessingInstructions(data))
         let builder = Builder()
         parser.delegate = builder
         parser.shouldResolveExternalEntities = false
         let ok = parser.parse()
-        if !ok || builder.root == nil {
+        // Foundation on Linux lets libxml2 recover and returns true after an
+        // error (a mismatched end tag, a broken attribute): any error reported
+        // rejects the file, as a half-read annotation must not be stored.
+        if !ok || builder.root == nil || builder.errorCode != nil {
             let line = builder.errorLine ?? parser.lineNumber
             let column = builder.errorColumn ?? parser.columnNumber
             let reason: String
-            if let error = parser.parserError as NSError? {
-                reason = "invalid XML (\(Self.describe(code: error.code)))"
+            if let code = builder.errorCode ?? (parser.parserError as NSError?)?.code {
+                reason = "invalid XML (\(Self.describe(code: code)))"
             } else {
                 reason = "invalid XML (no root element)"
             }
@@ -63,6 +66,32 @@ final class XMLElementNode {
     }
 
     /// Whether the XML declaration names an encoding other than UTF-8 (libxml2 converts those itself).
+    /// `data` with every processing instruction but the leading XML declaration
+    /// turned into spaces (line breaks kept, so error lines stay right).
+    /// Foundation's XMLParser on Linux reads a processing instruction's data
+    /// with `strlen` and crashes on one that has none (`<?target?>`, found by
+    /// fuzzing); annotation files have no use for them. Only ASCII-compatible
+    /// text gets here (see `parse`), so the markers are the bytes `<?` and `?>`.
+    static func blankingProcessingInstructions(_ data: Data) -> Data {
+        var bytes = [UInt8](data)
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let start = bytes.starts(with: bom) ? 3 : 0
+        var i = start
+        while i + 1 < bytes.count {
+            guard bytes[i] == UInt8(ascii: "<"), bytes[i + 1] == UInt8(ascii: "?") else { i += 1; continue }
+            var end = i + 2
+            while end + 1 < bytes.count, !(bytes[end] == UInt8(ascii: "?") && bytes[end + 1] == UInt8(ascii: ">")) { end += 1 }
+            guard end + 1 < bytes.count else { break }   // unterminated: libxml2 reports it
+            let isDeclaration = i == start && bytes[(i + 2)...].starts(with: Array("xml".utf8))
+                && end > i + 5 && [UInt8(ascii: " "), 0x09, 0x0A, 0x0D].contains(bytes[i + 5])
+            if !isDeclaration {
+                for k in i...(end + 1) where bytes[k] != 0x0A { bytes[k] = UInt8(ascii: " ") }
+            }
+            i = end + 2
+        }
+        return Data(bytes)
+    }
+
     static func declaresOtherEncoding(_ data: Data) -> Bool {
         let head = String(decoding: data.prefix(200), as: UTF8.self).lowercased()
         guard head.hasPrefix("<?xml"), let r = head.range(of: "encoding=") else { return false }
@@ -110,8 +139,13 @@ final class XMLElementNode {
             stack.last?.text += String(decoding: CDATABlock, as: UTF8.self)
         }
 
+        var errorCode: Int?
+
         func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
-            if errorLine == nil { errorLine = parser.lineNumber; errorColumn = parser.columnNumber }
+            if errorCode == nil {
+                errorLine = parser.lineNumber; errorColumn = parser.columnNumber
+                errorCode = (parseError as NSError).code
+            }
         }
     }
 }
