@@ -7,13 +7,13 @@ import Proposals
 @testable import Pipelines
 @testable import Training
 
-/// Fast R-CNN on natural photographs (issue 10): from scratch its backbone
-/// learns only through the RoI-pooled features of 128 sampled regions per image
-/// (no dense RPN loss), and on natural photos the classifier stays near the
-/// class prior within the minutes users give it (aquarium: AP50 0.03–0.07 after
-/// 5 epochs). From ImageNet weights it learns: a short fine-tuning of the
-/// pretrained pipeline on four photos must bring the loss down and find the
-/// objects.
+/// Fast R-CNN on natural photographs (issue 10): from scratch its CNN must learn
+/// features at every scale through the RoI-pooled regions alone, which a few
+/// hundred photos do not teach in minutes (aquarium: AP50 0.03–0.07 after 5
+/// epochs; the box head's former fan-out initialisation made it worse, see
+/// BoxHeadInitialisationTests). From ImageNet weights it learns: a short
+/// fine-tuning of the pretrained pipeline on four photos must bring the loss
+/// down and find the objects.
 final class NaturalPhotoTrainingTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
