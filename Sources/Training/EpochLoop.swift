@@ -13,6 +13,17 @@ public protocol EpochLoss: Sendable, CustomStringConvertible {
     var isFinite: Bool { get }
 }
 
+/// A loss of one term (R-CNN's fine-tuning cross-entropy), summed over units.
+public struct ScalarLoss: EpochLoss {
+    public var value: Double
+    public init(_ value: Double) { self.value = value }
+    public static var zero: ScalarLoss { ScalarLoss(0) }
+    public static func + (a: ScalarLoss, b: ScalarLoss) -> ScalarLoss { ScalarLoss(a.value + b.value) }
+    public func mean(over count: Int) -> ScalarLoss { ScalarLoss(value / Double(max(count, 1))) }
+    public var isFinite: Bool { value.isFinite }
+    public var description: String { String(format: "loss %.4f", value) }
+}
+
 /// One finished epoch: its number (1-based), mean loss and wall-clock seconds.
 public struct EpochSummary<Loss: EpochLoss>: Sendable {
     public var epoch: Int

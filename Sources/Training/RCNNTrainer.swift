@@ -53,16 +53,6 @@ public final class RCNNTrainer {
 
     // MARK: 1. CNN on warped regions
 
-    /// The fine-tuning loss: softmax cross-entropy summed over minibatches.
-    struct CrossEntropy: EpochLoss {
-        var value: Double
-        static var zero: CrossEntropy { CrossEntropy(value: 0) }
-        static func + (a: CrossEntropy, b: CrossEntropy) -> CrossEntropy { CrossEntropy(value: a.value + b.value) }
-        func mean(over count: Int) -> CrossEntropy { CrossEntropy(value: value / Double(max(count, 1))) }
-        var isFinite: Bool { value.isFinite }
-        var description: String { String(format: "loss %.4f", value) }
-    }
-
     func fineTune(checkpointPath: String?, resume: Bool) throws -> [Double] {
         let params = detector.backbone.parameters + detector.fineTuneClassifier.parameters
         let augmentation = Augmentation(horizontalFlip: settings.horizontalFlip, shorterSides: nil)
@@ -74,7 +64,7 @@ public final class RCNNTrainer {
                              stopAfterEpoch: stopAfterEpoch, log: log)
         detector.backbone.training = true
         defer { detector.backbone.training = false }
-        let summaries: [EpochSummary<CrossEntropy>] = try loop.run(
+        let summaries: [EpochSummary<ScalarLoss>] = try loop.run(
             restore: { path, sgd in
                 try TrainingCheckpoint.restore(path, pipeline: .rcnn, classes: detector.classes, seed: settings.seed,
                                                into: params + detector.backbone.buffers, sgd: sgd)
@@ -111,7 +101,7 @@ public final class RCNNTrainer {
                 let logits = try detector.fineTuneClassifier.forward(detector.cnnFeatures(input))
                 let ce = try SoftmaxCrossEntropyLoss()(logits: logits, targets: labels)
                 if ce.value.isFinite { try detector.cnnBackward(detector.fineTuneClassifier.backward(ce.gradient)) }
-                return EpochLoop.StepResult(loss: CrossEntropy(value: Double(ce.value)), count: 1)
+                return EpochLoop.StepResult(loss: ScalarLoss(Double(ce.value)), count: 1)
             })
         return summaries.map(\.meanLoss.value)
     }

@@ -7,15 +7,6 @@ import Pipelines
 /// (fit w in y = w·x to y = 3x, one sample per index): order, optimizer steps,
 /// schedule, checkpoints, resuming and divergence.
 final class EpochLoopTests: XCTestCase {
-    struct SquaredError: EpochLoss {
-        var value: Double
-        static var zero: SquaredError { SquaredError(value: 0) }
-        static func + (a: SquaredError, b: SquaredError) -> SquaredError { SquaredError(value: a.value + b.value) }
-        func mean(over count: Int) -> SquaredError { SquaredError(value: value / Double(max(count, 1))) }
-        var isFinite: Bool { value.isFinite }
-        var description: String { "\(value)" }
-    }
-
     /// A tiny trainer: its model, its checkpoints kept in memory, and the
     /// indices each step saw.
     final class Toy {
@@ -41,7 +32,7 @@ final class EpochLoopTests: XCTestCase {
                              checkpointPath: path, resume: resume, showProgress: false, stopAfterEpoch: stopAfter, log: { _ in })
         }
 
-        func run(_ loop: EpochLoop, nonFiniteAt badStep: Int? = nil) throws -> [EpochSummary<SquaredError>] {
+        func run(_ loop: EpochLoop, nonFiniteAt badStep: Int? = nil) throws -> [EpochSummary<ScalarLoss>] {
             var step = 0
             return try loop.run(
                 restore: { path, sgd in
@@ -66,7 +57,7 @@ final class EpochLoopTests: XCTestCase {
                         self.weight.grad.data[0] += 2 * r * x / Float(indices.count)
                     }
                     if step == badStep { loss = .nan }
-                    return EpochLoop.StepResult(loss: SquaredError(value: loss), count: indices.count)
+                    return EpochLoop.StepResult(loss: ScalarLoss(loss), count: indices.count)
                 })
         }
     }

@@ -65,7 +65,6 @@ final class XMLElementNode {
         }
     }
 
-    /// Whether the XML declaration names an encoding other than UTF-8 (libxml2 converts those itself).
     /// `data` with every processing instruction but the leading XML declaration
     /// turned into spaces (line breaks kept, so error lines stay right).
     /// Foundation's XMLParser on Linux reads a processing instruction's data
@@ -76,7 +75,7 @@ final class XMLElementNode {
         var bytes = [UInt8](data)
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         let start = bytes.starts(with: bom) ? 3 : 0
-        var i = start
+        var i = start, blanked = false
         while i + 1 < bytes.count {
             guard bytes[i] == UInt8(ascii: "<"), bytes[i + 1] == UInt8(ascii: "?") else { i += 1; continue }
             var end = i + 2
@@ -86,12 +85,14 @@ final class XMLElementNode {
                 && end > i + 5 && [UInt8(ascii: " "), 0x09, 0x0A, 0x0D].contains(bytes[i + 5])
             if !isDeclaration {
                 for k in i...(end + 1) where bytes[k] != 0x0A { bytes[k] = UInt8(ascii: " ") }
+                blanked = true
             }
             i = end + 2
         }
-        return Data(bytes)
+        return blanked ? Data(bytes) : data
     }
 
+    /// Whether the XML declaration names an encoding other than UTF-8 (libxml2 converts those itself).
     static func declaresOtherEncoding(_ data: Data) -> Bool {
         let head = String(decoding: data.prefix(200), as: UTF8.self).lowercased()
         guard head.hasPrefix("<?xml"), let r = head.range(of: "encoding=") else { return false }

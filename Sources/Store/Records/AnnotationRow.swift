@@ -10,7 +10,7 @@ import Boxes
 struct AnnotationRow: FetchableRecord {
     var imageID: Int64
     var category: String
-    var x1: Double, y1: Double, x2: Double, y2: Double
+    var box: Box
     var difficult: Bool
     var truncated: Bool
     var iscrowd: Bool
@@ -21,10 +21,7 @@ struct AnnotationRow: FetchableRecord {
     init(row: Row) throws {
         imageID = try row.decode(forColumn: "image_id")
         category = try row.decode(forColumn: "name")
-        x1 = try row.decode(forColumn: "x1")
-        y1 = try row.decode(forColumn: "y1")
-        x2 = try row.decode(forColumn: "x2")
-        y2 = try row.decode(forColumn: "y2")
+        box = try row.box()
         difficult = try row.decode(forColumn: "difficult")
         truncated = try row.decode(forColumn: "truncated")
         iscrowd = try row.decode(forColumn: "iscrowd")
@@ -34,7 +31,7 @@ struct AnnotationRow: FetchableRecord {
     }
 
     var object: AnnotatedObject {
-        AnnotatedObject(category: category, box: Box(x1: Float(x1), y1: Float(y1), x2: Float(x2), y2: Float(y2)),
+        AnnotatedObject(category: category, box: box,
                         difficult: difficult, truncated: truncated, iscrowd: iscrowd,
                         pose: pose, area: area, externalID: externalID)
     }

@@ -13,21 +13,18 @@ struct DetectionRow: FetchableRecord {
     var category: String
     var categoryID: Int64
     var score: Double
-    var x1: Double, y1: Double, x2: Double, y2: Double
+    var box: Box
 
     init(row: Row) throws {
         imageID = try row.decode(forColumn: "image_id")
         category = try row.decode(forColumn: "name")
         categoryID = try row.decode(forColumn: "category_id")
         score = try row.decode(forColumn: "score")
-        x1 = try row.decode(forColumn: "x1")
-        y1 = try row.decode(forColumn: "y1")
-        x2 = try row.decode(forColumn: "x2")
-        y2 = try row.decode(forColumn: "y2")
+        box = try row.box()
     }
 
     var detection: StoredDetection {
         StoredDetection(imageID: imageID, category: category, categoryID: categoryID, score: Float(score),
-                        box: Box(x1: Float(x1), y1: Float(y1), x2: Float(x2), y2: Float(y2)))
+                        box: box)
     }
 }
