@@ -43,6 +43,14 @@ public enum RoIPoolingType: String, PipelineChoice {
 
 extension SelectiveSearch.Mode: PipelineChoice {}
 
+/// What scores R-CNN's regions: the paper's linear SVM per class on the CNN's
+/// features, or the softmax layer the CNN was fine-tuned with (the paper's
+/// appendix B compares the two; the softmax needs no SVM training).
+public enum RCNNClassifier: String, PipelineChoice {
+    case svm
+    case softmax
+}
+
 /// Errors reading a pipeline file or a model bundle.
 public enum PipelineError: Error, CustomStringConvertible {
     case unreadable(path: String, reason: String)
@@ -208,6 +216,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         /// Fine-tuning minibatch per image: regions and foreground fraction (paper: 128 over 2 images, 25 %).
         public var fineTuneRegionsPerImage: Int = 64
         public var fineTuneForegroundFraction: Float = 0.25
+        /// What scores the regions: one SVM per class (the paper) or the fine-tuned softmax.
+        public var classifier: RCNNClassifier = .svm
         /// Hard-negative mining rounds after the first SVM fit.
         public var miningRounds: Int = 3
         public var svmC: Float = 1e-3

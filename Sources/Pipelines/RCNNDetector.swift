@@ -106,7 +106,9 @@ public final class RCNNDetector {
         if boxes.isEmpty { return [] }
         let feats = try features(image, boxes: boxes, timer: &timer)
         let d = featureDimension
-        let scores: [[Float]] = timer.time("svm") { svms.map { $0.scores(features: feats, count: boxes.count) } }
+        let scores: [[Float]] = config.rcnn.classifier == .svm
+            ? timer.time("svm") { svms.map { $0.scores(features: feats, count: boxes.count) } }
+            : try timer.time("softmax") { try softmaxScores(feats, count: boxes.count) }
         let post = config.postprocess
         var candidates: [Box] = [], candScores: [Float] = [], candLabels: [Int] = []
         timer.time("box_regression") {
@@ -114,8 +116,8 @@ public final class RCNNDetector {
             let w = Float(image.width), h = Float(image.height)
             feats.withUnsafeBufferPointer { fp in
                 for (k, classScores) in scores.enumerated() {
-                    for (i, margin) in classScores.enumerated() {
-                        let p = Self.probability(margin)
+                    for (i, score) in classScores.enumerated() {
+                        let p = config.rcnn.classifier == .svm ? Self.probability(score) : score
                         guard p > post.scoreThreshold else { continue }
                         var box = boxes[i]
                         if let r = regressors[k] {
@@ -134,6 +136,27 @@ public final class RCNNDetector {
                        iouThreshold: post.nmsThreshold, maxOutput: post.detectionsPerImage)
         }
         return keep.map { Detection(box: candidates[$0], score: candScores[$0], label: candLabels[$0]) }
+    }
+
+    /// Per-class probabilities `[K][N]` from the fine-tuning softmax layer
+    /// (background, class 0 of its K + 1 outputs, left out). It was trained on
+    /// unscaled features, so the SVMs' feature scale is undone first.
+    func softmaxScores(_ feats: [Float], count: Int) throws -> [[Float]] {
+        let inv = featureScale > 0 ? 1 / featureScale : 1
+        let logits = try fineTuneClassifier.forward(Tensor(shape: [count, featureDimension], data: feats.map { $0 * inv }))
+        let k1 = classes.count + 1
+        var out = [[Float]](repeating: [Float](repeating: 0, count: count), count: classes.count)
+        logits.withUnsafeBufferPointer { lp in
+            for r in 0..<count {
+                let row = lp.baseAddress! + r * k1
+                var m = -Float.infinity
+                for c in 0..<k1 { m = max(m, row[c]) }
+                var sum: Float = 0
+                for c in 0..<k1 { sum += expf(row[c] - m) }
+                for c in 1..<k1 { out[c - 1][r] = expf(row[c] - m) / sum }
+            }
+        }
+        return out
     }
 
     /// SVM margins are reported through a logistic so that every pipeline's

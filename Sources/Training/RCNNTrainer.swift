@@ -46,7 +46,11 @@ public final class RCNNTrainer {
         summary.fineTuneLoss = try fineTune(checkpointPath: checkpointPath, resume: resume)
         if let stop = stopAfterEpoch, stop < settings.epochs { return summary }
         let data = try extractFeatures()
-        try fitSVMs(data, summary: &summary)
+        if rcnn.classifier == .svm {
+            try fitSVMs(data, summary: &summary)
+        } else {
+            log("rcnn.classifier = softmax: the fine-tuned softmax scores the regions, no SVMs are trained")
+        }
         try fitRegressors(data, summary: &summary)
         return summary
     }

@@ -11,58 +11,17 @@ import Proposals
 /// real BCCD images, the model saved and reloaded as a bundle, and the loaded
 /// pipeline reporting every stage of its pipeline file.
 final class DetectorRoundTripTests: XCTestCase {
-    func config(_ kind: PipelineKind) throws -> PipelineConfig {
-        var c = try PipelineConfig.load(path: PipelineConfigTests.root.appendingPathComponent("pipelines/\(kind.rawValue).yaml").path)
-        c.input.minSize = 192
-        c.input.maxSize = 256
-        c.training.epochs = 2
-        c.training.imagesPerBatch = 2
-        c.training.warmupIterations = 1
-        c.training.scaleJitter = []
-        c.selectiveSearch.maxSide = 200
-        c.selectiveSearch.maxProposals = 300
-        c.rcnn.maxProposals = 100
-        c.rcnn.trainProposals = 100
-        c.rcnn.fineTuneRegionsPerImage = 32
-        c.rcnn.miningRounds = 1
-        return c
-    }
-
-    func temp(_ name: String) -> String { NSTemporaryDirectory() + "\(name)-\(UUID().uuidString).safetensors" }
-
-    func proposals(_ samples: [TrainingSample], _ c: PipelineConfig) throws -> [String: [Box]] {
-        let search = DetectionPipeline.selectiveSearch(c.selectiveSearch)
-        var out: [String: [Box]] = [:]
-        for s in samples { out[s.path] = search.proposals(for: try JPEG.decode(path: s.path)) }
-        return out
-    }
-
-    func checkPipeline(_ c: PipelineConfig, modelPath: String, image: String, classes: [String]) throws {
-        let pipeline = try DetectionPipeline(config: c, modelPath: modelPath)
-        XCTAssertEqual(pipeline.classes, classes)
-        let out = try pipeline.detect(path: image)
-        XCTAssertEqual(out.timings.map(\.stage), c.stages, "every stage of the pipeline file is timed, in order")
-        XCTAssertTrue(out.timings.allSatisfy { $0.ms >= 0 })
-        XCTAssertEqual(out.width, 640)
-        for d in out.detections {
-            XCTAssertTrue(d.box.x1 >= 0 && d.box.y1 >= 0 && d.box.x2 <= 640 && d.box.y2 <= 480 && !d.box.isDegenerate)
-            XCTAssertTrue((0..<classes.count).contains(d.label))
-            XCTAssertTrue(d.score > 0 && d.score <= 1)
-        }
-        XCTAssertLessThanOrEqual(out.detections.count, c.postprocess.detectionsPerImage)
-    }
-
     func testFasterRCNNBundleRoundTripGivesIdenticalDetections() throws {
         try BCCD.available()
-        let c = try config(.fasterRCNN)
+        let c = try DetectorFixture.config(.fasterRCNN)
         let samples = try ["BloodImage_00000", "BloodImage_00001"].map(BCCD.sample)
         let detector = try TwoStageDetector(config: c, classes: BCCD.classes)
         let trainer = TwoStageTrainer(detector: detector, samples: samples)
         trainer.showProgress = false
-        let ckpt = temp("ckpt")
+        let ckpt = DetectorFixture.temp("ckpt")
         defer { try? FileManager.default.removeItem(atPath: ckpt) }
         _ = try trainer.train(checkpointPath: ckpt, resume: false)
-        let path = temp("faster")
+        let path = DetectorFixture.temp("faster")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try detector.bundle(info: ["note": "test"]).save(to: path)
         let image = try JPEG.decode(path: samples[0].path)
@@ -71,16 +30,16 @@ final class DetectorRoundTripTests: XCTestCase {
         let loaded = try TwoStageDetector(config: c, bundle: try ModelBundle.load(path: path), path: path)
         XCTAssertEqual(try loaded.detect(image, timer: &t2), before)
         XCTAssertEqual(try ModelBundle.load(path: path).info["note"], "test")
-        try checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
+        try DetectorFixture.checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
         // A model of another pipeline kind is refused with the file named.
-        XCTAssertThrowsError(try DetectionPipeline(config: try config(.rcnn), modelPath: path)) {
+        XCTAssertThrowsError(try DetectionPipeline(config: try DetectorFixture.config(.rcnn), modelPath: path)) {
             XCTAssertTrue("\($0)".contains(path))
         }
     }
 
     func testResumeContinuesExactlyLikeAnUninterruptedRun() throws {
         try BCCD.available()
-        var c = try config(.fasterRCNN)
+        var c = try DetectorFixture.config(.fasterRCNN)
         c.training.epochs = 2
         let samples = try ["BloodImage_00000", "BloodImage_00001"].map(BCCD.sample)
         func train(stopAfter: Int?, ckpt: String, resume: Bool) throws -> [String: Tensor] {
@@ -98,7 +57,7 @@ final class DetectorRoundTripTests: XCTestCase {
     /// checkpoint: the same tensors, bit for bit.
     func assertResumeEqualsUninterrupted(_ train: (Int?, String, Bool) throws -> [String: Tensor],
                                          file: StaticString = #filePath, line: UInt = #line) throws -> [String: Tensor] {
-        let a = temp("resume-a"), b = temp("resume-b")
+        let a = DetectorFixture.temp("resume-a"), b = DetectorFixture.temp("resume-b")
         defer { for p in [a, b] { try? FileManager.default.removeItem(atPath: p) } }
         let straight = try train(nil, a, false)
         let interrupted = try train(1, b, false)
@@ -112,29 +71,29 @@ final class DetectorRoundTripTests: XCTestCase {
 
     func testFastRCNNTrainsOnSelectiveSearchProposals() throws {
         try BCCD.available()
-        let c = try config(.fastRCNN)
+        let c = try DetectorFixture.config(.fastRCNN)
         let samples = try ["BloodImage_00000", "BloodImage_00001"].map(BCCD.sample)
-        let props = try proposals(samples, c)
+        let props = try DetectorFixture.proposals(samples, c)
         XCTAssertTrue(props.values.allSatisfy { !$0.isEmpty })
         let detector = try TwoStageDetector(config: c, classes: BCCD.classes)
         XCTAssertNil(detector.rpn)
         let trainer = TwoStageTrainer(detector: detector, samples: samples, proposals: props)
         trainer.showProgress = false
-        let ckpt = temp("fast-ckpt"), path = temp("fast")
+        let ckpt = DetectorFixture.temp("fast-ckpt"), path = DetectorFixture.temp("fast")
         defer { for p in [ckpt, path] { try? FileManager.default.removeItem(atPath: p) } }
         let epochs = try trainer.train(checkpointPath: ckpt, resume: false)
         XCTAssertEqual(epochs.first!.meanLoss.rpnObjectness, 0)
         XCTAssertGreaterThan(epochs.first!.meanLoss.classifier, 0)
         try detector.bundle().save(to: path)
-        try checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
+        try DetectorFixture.checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
     }
 
     func testRCNNTrainsSVMsAndRegressorsAndRoundTrips() throws {
         try BCCD.available()
-        let c = try config(.rcnn)
+        let c = try DetectorFixture.config(.rcnn)
         let samples = try ["BloodImage_00000", "BloodImage_00001", "BloodImage_00003"].map(BCCD.sample)
         let detector = try RCNNDetector(config: c, classes: BCCD.classes)
-        let trainer = RCNNTrainer(detector: detector, samples: samples, proposals: try proposals(samples, c))
+        let trainer = RCNNTrainer(detector: detector, samples: samples, proposals: try DetectorFixture.proposals(samples, c))
         trainer.showProgress = false
         trainer.log = { _ in }
         let summary = try trainer.train()
@@ -147,14 +106,14 @@ final class DetectorRoundTripTests: XCTestCase {
         XCTAssertTrue(summary.svmTrainingAccuracy.allSatisfy { $0 > 0.85 }, "\(summary.svmTrainingAccuracy)")
         XCTAssertGreaterThan(summary.regressorExamples.reduce(0, +), 0)
         XCTAssertNotEqual(detector.featureScale, 1)
-        let path = temp("rcnn")
+        let path = DetectorFixture.temp("rcnn")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try detector.bundle().save(to: path)
         let loaded = try RCNNDetector(config: c, bundle: try ModelBundle.load(path: path), path: path)
         XCTAssertTrue(loaded.svms == detector.svms)
         XCTAssertTrue(loaded.regressors == detector.regressors)
         XCTAssertEqual(loaded.featureScale, detector.featureScale)
-        try checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
+        try DetectorFixture.checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
     }
 
     /// R-CNN resumes too (issue 12: `--resume` was ignored): fine-tuning
@@ -162,10 +121,10 @@ final class DetectorRoundTripTests: XCTestCase {
     /// of an uninterrupted run.
     func testRCNNResumeContinuesExactlyLikeAnUninterruptedRun() throws {
         try BCCD.available()
-        var c = try config(.rcnn)
+        var c = try DetectorFixture.config(.rcnn)
         c.training.epochs = 2
         let samples = try ["BloodImage_00000", "BloodImage_00001"].map(BCCD.sample)
-        let props = try proposals(samples, c)
+        let props = try DetectorFixture.proposals(samples, c)
         func train(stopAfter: Int?, ckpt: String, resume: Bool) throws -> [String: Tensor] {
             let d = try RCNNDetector(config: c, classes: BCCD.classes)
             let t = RCNNTrainer(detector: d, samples: samples, proposals: props)
@@ -182,7 +141,7 @@ final class DetectorRoundTripTests: XCTestCase {
     /// RoIAlign instead of RoI max pooling is one key of the pipeline file.
     func testRoIAlignIsChosenByThePipelineFile() throws {
         try BCCD.available()
-        var c = try config(.fasterRCNN)
+        var c = try DetectorFixture.config(.fasterRCNN)
         c.roiPooling.type = .roiAlign
         c.training.epochs = 1
         let samples = try ["BloodImage_00000", "BloodImage_00001"].map(BCCD.sample)
@@ -190,12 +149,12 @@ final class DetectorRoundTripTests: XCTestCase {
         guard case .align = detector.pooler.kind else { return XCTFail("the pipeline file asked for RoIAlign") }
         let trainer = TwoStageTrainer(detector: detector, samples: samples)
         trainer.showProgress = false
-        let ckpt = temp("align-ckpt"), path = temp("align")
+        let ckpt = DetectorFixture.temp("align-ckpt"), path = DetectorFixture.temp("align")
         defer { for p in [ckpt, path] { try? FileManager.default.removeItem(atPath: p) } }
         let epochs = try trainer.train(checkpointPath: ckpt, resume: false)
         XCTAssertTrue(epochs[0].meanLoss.total.isFinite && epochs[0].meanLoss.boxRegression > 0)
         try detector.bundle().save(to: path)
-        try checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
+        try DetectorFixture.checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
     }
 
     /// A model serves the pipeline it was trained for only.
