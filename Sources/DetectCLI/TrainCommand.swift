@@ -26,7 +26,7 @@ public struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("File listing the training images, one file name, stem or path per line (overrides --split).", valueName: "file"))
     var splitFile: String?
 
-    @Option(help: ArgumentHelp("Epochs (default: the pipeline file's).", valueName: "n"))
+    @Option(help: ArgumentHelp("Epochs, run exactly (default: the pipeline file's epochs, raised on a small dataset to reach its min_iterations steps).", valueName: "n"))
     var epochs: Int?
 
     @Option(help: ArgumentHelp("Where to write the trained model (default: <pipeline>-<dataset>.safetensors).", valueName: "file"))
@@ -52,7 +52,11 @@ public struct TrainCommand: ParsableCommand {
     public func run() throws {
         try reportingFailure {
             var (config, configPath) = try PipelineLocator.load(pipeline)
-            if let epochs { config.training.epochs = max(1, epochs) }
+            if let epochs {
+                // Epochs asked for are run exactly, whatever the dataset's size.
+                config.training.epochs = max(1, epochs)
+                config.training.minIterations = 0
+            }
             if let seed { config.training.seed = seed }
             if let learningRate { config.training.learningRate = learningRate }
             var workflow = TrainingWorkflow(config: config, configPath: configPath)

@@ -245,6 +245,10 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
 
     public struct TrainingConfig: Codable, Sendable, Equatable {
         public var epochs: Int = 10
+        /// Epochs are raised until training takes at least this many SGD steps,
+        /// so a small dataset gets the schedule's length rather than a few
+        /// hundred steps (0: `epochs` exactly). An explicit `--epochs` sets it to 0.
+        public var minIterations: Int = 0
         /// Images per SGD step (Fast R-CNN: 2).
         public var imagesPerBatch: Int = 2
         public var learningRate: Float = 0.02
@@ -259,6 +263,15 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var scaleJitter: [Int] = [416, 544]
         public var seed: UInt64 = 0
         public init() {}
+
+        /// The epochs to run on `images` training images: `epochs`, raised
+        /// until `min_iterations` steps of `images_per_batch` images are taken.
+        public func epochs(forImages images: Int) -> Int {
+            let batch = max(1, imagesPerBatch)
+            let stepsPerEpoch = max(1, (images + batch - 1) / batch)
+            guard minIterations > 0 else { return epochs }
+            return max(epochs, (minIterations + stepsPerEpoch - 1) / stepsPerEpoch)
+        }
     }
 
     public init(name: PipelineKind) {
@@ -398,7 +411,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     /// Stage names the detectors time.
     public static let knownStages: Set<String> = [
         "decode", "selective_search", "preprocess", "backbone", "rpn", "roi_pool", "box_head", "nms",
-        "warp", "cnn_features", "svm", "box_regression",
+        "warp", "cnn_features", "svm", "softmax", "box_regression",
     ]
 
     /// Rejects values no stage could run with: every key against its documented
@@ -497,6 +510,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         try int("postprocess.detections_per_image", postprocess.detectionsPerImage, 1...100_000)
         // training
         try int("training.epochs", training.epochs, 1...10_000)
+        try int("training.min_iterations", training.minIterations, 0...10_000_000)
         try int("training.images_per_batch", training.imagesPerBatch, 1...256)
         try real("training.learning_rate", training.learningRate, 0, 10, openLow: true)
         try real("training.momentum", training.momentum, 0, 1, openHigh: true)
@@ -527,6 +541,12 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         let otherStage = proposals == .rpn ? "selective_search" : "rpn"
         if stages.contains(otherStage) {
             try fail("stages: '\(otherStage)' does not run in a pipeline whose proposals come from \(proposals.rawValue)")
+        }
+        if name == .rcnn {
+            let other: RCNNClassifier = rcnn.classifier == .svm ? .softmax : .svm
+            if stages.contains(other.rawValue) {
+                try fail("stages: '\(other.rawValue)' does not run when rcnn.classifier is \(rcnn.classifier.rawValue) (list '\(rcnn.classifier.rawValue)')")
+            }
         }
         for stage in stages where !Self.knownStages.contains(stage) {
             try fail("stages: '\(stage)' is not a stage (known: \(Self.knownStages.sorted().joined(separator: ", ")))")

@@ -47,12 +47,18 @@ public struct TrainingWorkflow {
             return TrainingSample(path: image.path, boxes: objects.map(\.box),
                                   labels: objects.compactMap { o in classes.firstIndex(of: o.category) })
         }
+        var config = self.config
+        let fileEpochs = config.training.epochs
+        config.training.epochs = config.training.epochs(forImages: samples.count)
         let output = self.output ?? "\(config.name.rawValue)-\(datasetName).safetensors"
         let checkpoint = output + ".checkpoint"
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: output).deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
         printError("training \(config.name.rawValue) on \(samples.count) images of \(datasetName) " +
-                   "(\(classes.count) classes: \(classes.joined(separator: ", "))), \(config.training.epochs) epochs, seed \(config.training.seed)")
+                   "(\(classes.count) classes: \(classes.joined(separator: ", "))), \(config.training.epochs) epochs" +
+                   (config.training.epochs > fileEpochs
+                       ? " (the pipeline's \(fileEpochs) raised to reach its min_iterations of \(config.training.minIterations) steps)" : "") +
+                   ", seed \(config.training.seed)")
         var proposals: [String: [Box]] = [:]
         if config.proposals == .selectiveSearch {
             proposals = try ProposalCache.proposals(for: samples.map(\.path), config: config.selectiveSearch,

@@ -9,6 +9,20 @@ import NeuralNet
 /// `rcnn.classifier: softmax` scores R-CNN's regions with the layer the CNN
 /// was fine-tuned with instead of the SVMs (the paper's appendix B).
 final class RCNNSoftmaxClassifierTests: XCTestCase {
+    /// The key is typed, and the stage list names the classifier that runs.
+    func testClassifierKeyAndItsStage() throws {
+        func reason(_ yaml: String) -> String {
+            do { _ = try PipelineConfig.parse(yaml, path: "p.yaml"); return "" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(try PipelineConfig.parse("name: rcnn\nstages: [warp, svm]\n").rcnn.classifier, .svm)
+        XCTAssertEqual(try PipelineConfig.parse("name: rcnn\nstages: [warp, softmax]\nrcnn: {classifier: softmax}\n").rcnn.classifier,
+                       .softmax)
+        let bad = reason("name: rcnn\nstages: [warp]\nrcnn: {classifier: boosting}\n")
+        XCTAssertTrue(bad.contains("rcnn.classifier") && bad.contains("'boosting' is not one of svm, softmax"), bad)
+        let stage = reason("name: rcnn\nstages: [warp, svm]\nrcnn: {classifier: softmax}\n")
+        XCTAssertTrue(stage.contains("stages: 'svm' does not run when rcnn.classifier is softmax"), stage)
+    }
+
     /// The detector's softmax scores are the fine-tuning layer's probabilities
     /// on the CNN's own, unscaled features: the SVMs' feature scale (the
     /// features `features(_:boxes:)` returns carry it) must be undone, or the
