@@ -152,7 +152,8 @@ final class PipelineConfigTests: XCTestCase {
             XCTAssertEqual(fast.proposals, .selectiveSearch)
             XCTAssertEqual(faster.proposals, .rpn)
             same.stages = faster.stages; same.selectiveSearch = faster.selectiveSearch; same.proposals = faster.proposals
-            same.training.epochs = faster.training.epochs
+            same.training.epochs = faster.training.epochs   // each schedule measured on its own
+            same.training.minIterations = faster.training.minIterations
             same.boxHead.bgIouLow = faster.boxHead.bgIouLow   // Fast R-CNN's own background band
             XCTAssertEqual(same, faster, fastFile)
             XCTAssertTrue(try String(contentsOf: Self.root.appendingPathComponent("pipelines/\(fastFile)"), encoding: .utf8)
