@@ -146,14 +146,13 @@ public final class RCNNDetector {
         let logits = try fineTuneClassifier.forward(Tensor(shape: [count, featureDimension], data: feats.map { $0 * inv }))
         let k1 = classes.count + 1
         var out = [[Float]](repeating: [Float](repeating: 0, count: count), count: classes.count)
+        var probabilities = [Float](repeating: 0, count: k1)
         logits.withUnsafeBufferPointer { lp in
-            for r in 0..<count {
-                let row = lp.baseAddress! + r * k1
-                var m = -Float.infinity
-                for c in 0..<k1 { m = max(m, row[c]) }
-                var sum: Float = 0
-                for c in 0..<k1 { sum += expf(row[c] - m) }
-                for c in 1..<k1 { out[c - 1][r] = expf(row[c] - m) / sum }
+            probabilities.withUnsafeMutableBufferPointer { prob in
+                for r in 0..<count {
+                    softmax(lp.baseAddress! + r * k1, count: k1, into: prob.baseAddress!)
+                    for c in 1..<k1 { out[c - 1][r] = prob[c] }
+                }
             }
         }
         return out

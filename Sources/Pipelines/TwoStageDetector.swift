@@ -109,22 +109,21 @@ public final class TwoStageDetector {
         let k1 = classes.count + 1
         let post = config.postprocess
         var boxes: [Box] = [], scores: [Float] = [], labels: [Int] = []
+        var probabilities = [Float](repeating: 0, count: k1)
         logits.withUnsafeBufferPointer { lp in
             deltas.withUnsafeBufferPointer { dp in
-                for r in 0..<rois.count {
-                    let row = lp.baseAddress! + r * k1
-                    var m = -Float.infinity
-                    for c in 0..<k1 { m = max(m, row[c]) }
-                    var sum: Float = 0
-                    for c in 0..<k1 { sum += expf(row[c] - m) }
-                    for c in 1..<k1 {
-                        let p = expf(row[c] - m) / sum
-                        guard p > post.scoreThreshold else { continue }
-                        let d = dp.baseAddress! + (r * k1 + c) * 4
-                        let b = boxCoder.decode(SIMD4(d[0], d[1], d[2], d[3]), relativeTo: rois[r])
-                            .clipped(width: inputWidth, height: inputHeight)
-                        guard b.width >= 1e-2, b.height >= 1e-2 else { continue }
-                        boxes.append(b); scores.append(p); labels.append(c - 1)
+                probabilities.withUnsafeMutableBufferPointer { prob in
+                    for r in 0..<rois.count {
+                        softmax(lp.baseAddress! + r * k1, count: k1, into: prob.baseAddress!)
+                        for c in 1..<k1 {
+                            let p = prob[c]
+                            guard p > post.scoreThreshold else { continue }
+                            let d = dp.baseAddress! + (r * k1 + c) * 4
+                            let b = boxCoder.decode(SIMD4(d[0], d[1], d[2], d[3]), relativeTo: rois[r])
+                                .clipped(width: inputWidth, height: inputHeight)
+                            guard b.width >= 1e-2, b.height >= 1e-2 else { continue }
+                            boxes.append(b); scores.append(p); labels.append(c - 1)
+                        }
                     }
                 }
             }
