@@ -264,13 +264,18 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var seed: UInt64 = 0
         public init() {}
 
-        /// The epochs to run on `images` training images: `epochs`, raised
-        /// until `min_iterations` steps of `images_per_batch` images are taken.
-        public func epochs(forImages images: Int) -> Int {
+        /// SGD steps in one epoch over `images` images (the last minibatch may be short).
+        public func stepsPerEpoch(images: Int) -> Int {
             let batch = max(1, imagesPerBatch)
-            let stepsPerEpoch = max(1, (images + batch - 1) / batch)
-            guard minIterations > 0 else { return epochs }
-            return max(epochs, (minIterations + stepsPerEpoch - 1) / stepsPerEpoch)
+            return (images + batch - 1) / batch
+        }
+
+        /// The epochs to run on `images` training images: `epochs`, raised
+        /// until `min_iterations` steps are taken.
+        public func epochs(forImages images: Int) -> Int {
+            let steps = stepsPerEpoch(images: images)
+            guard minIterations > 0, steps > 0 else { return epochs }
+            return max(epochs, (minIterations + steps - 1) / steps)
         }
     }
 

@@ -106,8 +106,9 @@ public final class RCNNDetector {
         if boxes.isEmpty { return [] }
         let feats = try features(image, boxes: boxes, timer: &timer)
         let d = featureDimension
+        // Per-class probabilities [K][N] whichever classifier scores the regions.
         let scores: [[Float]] = config.rcnn.classifier == .svm
-            ? timer.time("svm") { svms.map { $0.scores(features: feats, count: boxes.count) } }
+            ? timer.time("svm") { svms.map { $0.scores(features: feats, count: boxes.count).map(Self.probability) } }
             : try timer.time("softmax") { try softmaxScores(feats, count: boxes.count) }
         let post = config.postprocess
         var candidates: [Box] = [], candScores: [Float] = [], candLabels: [Int] = []
@@ -116,8 +117,7 @@ public final class RCNNDetector {
             let w = Float(image.width), h = Float(image.height)
             feats.withUnsafeBufferPointer { fp in
                 for (k, classScores) in scores.enumerated() {
-                    for (i, score) in classScores.enumerated() {
-                        let p = config.rcnn.classifier == .svm ? Self.probability(score) : score
+                    for (i, p) in classScores.enumerated() {
                         guard p > post.scoreThreshold else { continue }
                         var box = boxes[i]
                         if let r = regressors[k] {

@@ -73,7 +73,7 @@ struct EpochLoop {
         let sgd = try SGD(parameters: parameters, learningRate: settings.learningRate, momentum: settings.momentum,
                           weightDecay: settings.weightDecay)
         let batch = max(1, settings.imagesPerBatch)
-        let stepsPerEpoch = (sampleCount + batch - 1) / batch
+        let stepsPerEpoch = settings.stepsPerEpoch(images: sampleCount)
         let totalSteps = settings.epochs * stepsPerEpoch
         let schedule = LinearWarmup(MultiStepLR(base: settings.learningRate,
                                                 milestones: settings.lrDropFractions.map { Int(Float(totalSteps) * $0) }),

@@ -9,7 +9,7 @@ import Proposals
 
 /// Fast R-CNN on natural photographs (issue 10): from scratch its CNN must learn
 /// features at every scale through the RoI-pooled regions alone, which a few
-/// hundred photos do not teach in minutes (aquarium: AP50 0.03–0.07 after 5
+/// hundred photos do not teach in minutes (aquarium: AP50 0.02–0.07 after 5
 /// epochs; the box head's former fan-out initialisation made it worse, see
 /// BoxHeadInitialisationTests). From ImageNet weights it learns: a short
 /// fine-tuning of the pretrained pipeline on four photos must bring the loss
@@ -51,9 +51,7 @@ final class NaturalPhotoTrainingTests: XCTestCase {
         config.training.warmupIterations = 4
         config.training.lrDropFractions = [0.75]
         let samples = try Self.samples()
-        let search = DetectionPipeline.selectiveSearch(config.selectiveSearch)
-        var proposals: [String: [Box]] = [:]
-        for s in samples { proposals[s.path] = search.proposals(for: try JPEG.decode(path: s.path)) }
+        let proposals = try DetectorFixture.proposals(samples, config)
 
         let detector = try TwoStageDetector(config: config, classes: ["object"])
         let trainer = TwoStageTrainer(detector: detector, samples: samples, proposals: proposals)
