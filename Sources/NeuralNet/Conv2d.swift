@@ -102,6 +102,13 @@ public final class Conv2d: Layer, ShapeInferring {
                                   height: inputShape[2], width: inputShape[3], outHeight: outShape[2], outWidth: outShape[3])
     }
 
+    /// Pointwise convolutions over a batch of small planes run as one product.
+    private func batchedPointwise(for inputShape: [Int]) -> BatchedPointwise? {
+        let plane = inputShape[2] * inputShape[3]
+        guard groups == 1, isPointwise, BatchedPointwise.applies(batch: inputShape[0], plane: plane) else { return nil }
+        return BatchedPointwise(inChannels: inChannels, outChannels: outChannels, batch: inputShape[0], plane: plane)
+    }
+
     private func plan(for inputShape: [Int], outShape: [Int]) -> ConvolutionPlan {
         ConvolutionPlan(inChannels: inChannels, outChannels: outChannels, groups: groups, geometry: geometry,
                         height: inputShape[2], width: inputShape[3], outHeight: outShape[2], outWidth: outShape[3])
@@ -164,6 +171,8 @@ public final class Conv2d: Layer, ShapeInferring {
                     if let direct = grouped(for: input.shape, outShape: outShape) {
                         direct.forward(xb.baseAddress!, weights: wb.baseAddress!, batch: n,
                                        accumulate: biasValue != nil, into: out)
+                    } else if let batched = batchedPointwise(for: input.shape) {
+                        batched.forward(xb.baseAddress!, weights: wb.baseAddress!, accumulate: biasValue != nil, into: out)
                     } else {
                         for b in 0..<n {
                             plan.apply(xb.baseAddress! + b * inSize, weights: wb.baseAddress!, beta: biasValue == nil ? 0 : 1,
@@ -226,6 +235,22 @@ public final class Conv2d: Layer, ShapeInferring {
                         weight.value.withUnsafeBufferPointer { wb in
                             gradInput.withUnsafeMutableBufferPointer { dxb in
                                 direct.inputGradient(gb.baseAddress!, weights: wb.baseAddress!, batch: n, into: dxb.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+            return gradInput
+        }
+        if let batched = batchedPointwise(for: input.shape) {
+            gradOutput.withUnsafeBufferPointer { gb in
+                input.withUnsafeBufferPointer { xb in
+                    weight.value.withUnsafeBufferPointer { wb in
+                        weight.grad.withUnsafeMutableBufferPointer { dwb in
+                            gradInput.withUnsafeMutableBufferPointer { dxb in
+                                batched.backward(xb.baseAddress!, gradOutput: gb.baseAddress!, weights: wb.baseAddress!,
+                                                 weightGradient: wantWeight ? dwb.baseAddress! : nil,
+                                                 inputGradient: wantInput ? dxb.baseAddress! : nil)
                             }
                         }
                     }

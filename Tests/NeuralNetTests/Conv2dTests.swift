@@ -54,6 +54,36 @@ final class Conv2dTests: XCTestCase {
         try checkGradients(strided, input: rnd.tensor([1, 3, 5, 5]))
     }
 
+    /// A pointwise layer over a batch of small planes runs as one product over
+    /// the whole batch (channel-major copies in and out); image by image, batch
+    /// 1 takes the per-image product. Both must give the same outputs, input
+    /// gradients and summed weight gradients, and the finite differences.
+    func testBatchedPointwiseMatchesImageByImage() throws {
+        var rnd = TestRandom(seed: 8)
+        let conv = Conv2d(5, 7, kernel: 1)
+        rnd.fill(conv)
+        let (n, h, w) = (3, 3, 2)
+        XCTAssertTrue(BatchedPointwise.applies(batch: n, plane: h * w))
+        XCTAssertFalse(BatchedPointwise.applies(batch: 1, plane: h * w))
+        let x = rnd.tensor([n, 5, h, w]), g = rnd.tensor([n, 7, h, w])
+        conv.zeroGrad()
+        let y = try conv.forward(x)
+        let dx = try conv.backward(g)
+        let dw = conv.weight.grad.data
+        conv.zeroGrad()
+        var ySingles: [Float] = [], dxSingles: [Float] = []
+        for b in 0..<n {
+            let xi = Tensor(shape: [1, 5, h, w], data: Array(x.data[(b * 5 * h * w)..<((b + 1) * 5 * h * w)]))
+            let gi = Tensor(shape: [1, 7, h, w], data: Array(g.data[(b * 7 * h * w)..<((b + 1) * 7 * h * w)]))
+            ySingles += try conv.forward(xi).data
+            dxSingles += try conv.backward(gi).data
+        }
+        assertClose(y.data, ySingles, tolerance: 1e-5, "forward")
+        assertClose(dx.data, dxSingles, tolerance: 1e-5, "input gradient")
+        assertClose(dw, conv.weight.grad.data, tolerance: 1e-5, "weight gradient")
+        try checkGradients(conv, input: x)
+    }
+
     /// Large layers are unrolled a band of output rows at a time; with one-row bands
     /// the results must match the single-band computation and the finite differences.
     /// Stride 2 folds columns back for the input gradient; stride 1 uses the
