@@ -32,32 +32,62 @@ struct GroupedConvolution {
     }
 
     /// y[b] = W ⊛ x[b] (+ the bias already in y when `accumulate`), for `batch` images.
+    ///
+    /// Each input plane is first copied into a zero-bordered buffer, so no tap
+    /// needs bounds checks. At stride 1 the padded plane is then read as one
+    /// long row: output (oy, ox) sits at oy·pitch + ox, and every tap is a
+    /// shifted multiply-add over all rows at once. That keeps the vector loop
+    /// long where a plane is only 3 or 6 pixels wide (R-CNN's warped regions at
+    /// the network's end), at the cost of computing the pitch − Wo columns in
+    /// between, which are dropped.
     func forward(_ x: UnsafePointer<Float>, weights: UnsafePointer<Float>, batch: Int,
                  accumulate: Bool, into y: UnsafeMutablePointer<Float>) {
         let g = geometry, cinG = inPerGroup, coutG = outPerGroup, taps = self.taps
         let inPlane = height * width, outPlane = outHeight * outWidth
-        let colRanges = (0..<g.kw).map { columns(kx: $0) }
-        Parallel.forEach(batch * outChannels, costPerItem: outPlane * cinG * taps) { item in
-            let b = item / outChannels, co = item % outChannels, group = co / coutG
-            let out = y + item * outPlane
-            if !accumulate { out.update(repeating: 0, count: outPlane) }
-            for ci in 0..<cinG {
-                let plane = x + (b * inChannels + group * cinG + ci) * inPlane
-                let w = weights + (co * cinG + ci) * taps
-                for oy in 0..<outHeight {
-                    let row = out + oy * outWidth
-                    for ky in 0..<g.kh {
-                        let iy = oy * g.sh - g.ph + ky * g.dh
-                        guard iy >= 0 && iy < height else { continue }
-                        let src = plane + iy * width
-                        for kx in 0..<g.kw {
-                            let wv = w[ky * g.kw + kx], cols = colRanges[kx]
-                            let shift = kx * g.dw - g.pw
-                            if g.sw == 1 {
-                                let s = src + shift
-                                for ox in cols { row[ox] += wv * s[ox] }
-                            } else {
-                                for ox in cols { row[ox] += wv * src[ox * g.sw + shift] }
+        let (ow, oh, w0) = (outWidth, outHeight, width)
+        let pitch = width + 2 * g.pw, paddedSize = (height + 2 * g.ph) * pitch
+        let unitStride = g.sh == 1 && g.sw == 1
+        // Flat outputs of the stride-1 sweep: up to the last output of the last row.
+        let span = (oh - 1) * pitch + ow
+        let items = batch * outChannels
+        let perItem = max(1, outPlane * cinG * taps + cinG * inPlane)
+        Parallel.forRanges(items, minPerChunk: max(1, Parallel.serialWork / perItem)) { range in
+            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedSize)
+            padded.initialize(repeating: 0, count: paddedSize)
+            let sweep = UnsafeMutablePointer<Float>.allocate(capacity: unitStride ? span : 1)
+            defer { padded.deallocate(); sweep.deallocate() }
+            for item in range {
+                let b = item / outChannels, co = item % outChannels, group = co / coutG
+                let out = y + item * outPlane
+                if !accumulate { out.update(repeating: 0, count: outPlane) }
+                for ci in 0..<cinG {
+                    let plane = x + (b * inChannels + group * cinG + ci) * inPlane
+                    // Only the interior changes from plane to plane; the border stays zero.
+                    for iy in 0..<height {
+                        (padded + (iy + g.ph) * pitch + g.pw).update(from: plane + iy * w0, count: w0)
+                    }
+                    let w = weights + (co * cinG + ci) * taps
+                    if unitStride {
+                        sweep.update(repeating: 0, count: span)
+                        for ky in 0..<g.kh {
+                            for kx in 0..<g.kw {
+                                let wv = w[ky * g.kw + kx], src = padded + ky * g.dh * pitch + kx * g.dw
+                                for j in 0..<span { sweep[j] += wv * src[j] }
+                            }
+                        }
+                        for oy in 0..<oh {
+                            let row = out + oy * ow, acc = sweep + oy * pitch
+                            for ox in 0..<ow { row[ox] += acc[ox] }
+                        }
+                    } else {
+                        for oy in 0..<oh {
+                            let row = out + oy * ow
+                            for ky in 0..<g.kh {
+                                let src = padded + (oy * g.sh + ky * g.dh) * pitch
+                                for kx in 0..<g.kw {
+                                    let wv = w[ky * g.kw + kx], s = src + kx * g.dw
+                                    for ox in 0..<ow { row[ox] += wv * s[ox * g.sw] }
+                                }
                             }
                         }
                     }

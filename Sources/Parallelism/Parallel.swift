@@ -20,8 +20,7 @@ public enum Parallel {
 
     /// Jobs smaller than this (count × costPerItem, in element operations) stay
     /// on the calling thread: waking the pool costs more than they do.
-    @usableFromInline
-    static let serialWork = 16_384
+    public static let serialWork = 16_384
 
     /// `forRanges` makes at most this many chunks per core, so that chunks
     /// delayed by other work on the machine are balanced by the rest.
