@@ -65,7 +65,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
-        .executableTarget(name: "detect", dependencies: ["DetectCLI", "CSystemInfo"]),
+        .executableTarget(name: "detect", dependencies: ["DetectCLI", "NeuralNet", "CSystemInfo"]),
 
         // Fixtures are read through #filePath, next to the generator that made them.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),

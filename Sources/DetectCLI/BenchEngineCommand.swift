@@ -35,7 +35,9 @@ public struct BenchEngine: ParsableCommand {
     public func run() throws {
         let bench = EngineBenchmark(repeats: repeats, gemmSize: gemmSize)
         let core = BLAS.coreName, threads = BLAS.threads
-        print("OpenBLAS core \(core), \(threads) thread(s); best of \(repeats) runs")
+        let timeout = BLAS.threadTimeout
+        print("OpenBLAS core \(core), \(threads) thread(s), idle threads spin "
+              + (timeout.map { "2^\($0) cycles" } ?? "its default 2^28 cycles") + "; best of \(repeats) runs")
         let firstPeak = bench.sgemmPeak()
         print(String(format: "sgemm %dx%dx%d: %.1f GFLOP/s", gemmSize, gemmSize, gemmSize, firstPeak))
         var layers = try EngineBenchmark.convCases.map { try bench.measure($0, peak: firstPeak) }
@@ -76,7 +78,8 @@ public struct BenchEngine: ParsableCommand {
                   + "\"mobilenet_v2_inference_ms\": \(n(mobile.fusedForwardMs ?? .nan)), "
                   + "\"mobilenet_v2_forward_backward_ms\": \(n(mobile.forwardBackwardMs)), "
                   + "\"mobilenet_v2_forward_gflops\": \(n(mobile.forwardGFLOPs)), "
-                  + "\"blas_core\": \(JSONText.string(core)), \"threads\": \(threads)}")
+                  + "\"blas_core\": \(JSONText.string(core)), \"threads\": \(threads), "
+                  + "\"blas_thread_timeout\": \(timeout.map(String.init) ?? "null")}")
         }
     }
 

@@ -1,4 +1,5 @@
 import COpenBLAS
+import Foundation
 import CSystemInfo
 
 /// The OpenBLAS the process loaded, and the one matrix product the engine relies on.
@@ -24,6 +25,20 @@ public enum BLAS {
         if si_cpu_has_avx512_skylakex() != 0 { return "SkylakeX" }
         if si_cpu_has_avx2_fma() != 0 { return "Haswell" }
         return nil
+    }
+
+    /// The OPENBLAS_THREAD_TIMEOUT the `detect` executable sets when the user has
+    /// not: OpenBLAS's idle threads spin 2^16 cycles (tens of microseconds)
+    /// after a product instead of its default 2^28 (about 0.1 s), which on 2
+    /// cores took a core from the engine's own loops between products.
+    public static let preferredThreadTimeout = 16
+
+    /// The OPENBLAS_THREAD_TIMEOUT OpenBLAS read when it was loaded (it reads
+    /// the environment then, and the variable is never changed afterwards);
+    /// nil when unset, meaning OpenBLAS's default.
+    public static var threadTimeout: Int? {
+        guard let value = getenv("OPENBLAS_THREAD_TIMEOUT") else { return nil }
+        return Int(String(cString: value))
     }
 
     /// C = alpha * op(A) * op(B) + beta * C, all row-major.

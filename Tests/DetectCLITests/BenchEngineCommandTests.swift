@@ -35,7 +35,8 @@ final class BenchEngineCommandTests: XCTestCase {
 
     func testJSONFieldsAndAutomaticKernelChoice() throws {
         let r = try run(["bench", "engine", "--json", "--repeats", "1", "--gemm-size", "128"],
-                        environment: ["OPENBLAS_CORETYPE": nil, "DETECT_BLAS_REEXECUTED": nil])
+                        environment: ["OPENBLAS_CORETYPE": nil, "OPENBLAS_THREAD_TIMEOUT": nil,
+                                      "DETECT_BLAS_REEXECUTED": nil])
         XCTAssertEqual(r.status, 0, r.output)
         let j = try lastJSON(r.output)
         XCTAssertGreaterThan(try XCTUnwrap(j["sgemm_gflops"] as? Double), 0)
@@ -56,12 +57,17 @@ final class BenchEngineCommandTests: XCTestCase {
         if cpuinfo.contains("avx512bw") && cpuinfo.contains("avx512vl") && cpuinfo.contains("avx512dq") {
             XCTAssertEqual(core, "SkylakeX", "AVX-512 CPU without OPENBLAS_CORETYPE must get the SkylakeX kernel")
         }
+        // OpenBLAS's idle threads must not spin for its default 0.1 s between products.
+        XCTAssertEqual(j["blas_thread_timeout"] as? Int, 16)
     }
 
     func testUserChosenKernelIsRespected() throws {
         let r = try run(["bench", "engine", "--json", "--repeats", "1", "--gemm-size", "128"],
-                        environment: ["OPENBLAS_CORETYPE": "Haswell"])
+                        environment: ["OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_THREAD_TIMEOUT": "20",
+                                      "DETECT_BLAS_REEXECUTED": nil])
         XCTAssertEqual(r.status, 0, r.output)
-        XCTAssertEqual(try lastJSON(r.output)["blas_core"] as? String, "Haswell")
+        let j = try lastJSON(r.output)
+        XCTAssertEqual(j["blas_core"] as? String, "Haswell")
+        XCTAssertEqual(j["blas_thread_timeout"] as? Int, 20)
     }
 }
