@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Pipelines", dependencies: [
             "Boxes", "Imaging", "NeuralNet", "Proposals", "Heads", "SafeYAML",
         ], swiftSettings: optimised),
-        .target(name: "Training", dependencies: ["Pipelines", "Boxes", "Imaging", "NeuralNet"], swiftSettings: optimised),
+        .target(name: "Training", dependencies: ["Pipelines", "Boxes", "Imaging", "NeuralNet", "Parallelism"], swiftSettings: optimised),
         .target(name: "Evaluation", dependencies: ["Boxes"]),
         .target(name: "Report", dependencies: ["Evaluation", "Boxes", "Imaging"]),
         .target(name: "Store", dependencies: [

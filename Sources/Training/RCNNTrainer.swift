@@ -3,6 +3,7 @@ import Boxes
 import Heads
 import Imaging
 import NeuralNet
+import Parallelism
 import Pipelines
 
 /// R-CNN's three training stages (Girshick et al. 2014, section 2.3):
@@ -156,67 +157,89 @@ public final class RCNNTrainer {
 
     struct RegionRef: Hashable { var image: Int; var row: Int }
 
+    /// One class's SVM after mining, the accuracy on the set it was last fitted
+    /// to, and its log lines; nil SVM for a class without training boxes.
+    struct ClassSVM {
+        var svm: LinearSVM?
+        var accuracy = 0.0
+        var log: [String] = []
+    }
+
+    /// The classes' SVMs are independent problems, so they are solved at once
+    /// on the cores (each is one thread's coordinate descent). Their log lines
+    /// are printed afterwards in class order, so the output does not depend on
+    /// which finished first.
     func fitSVMs(_ data: [ImageFeatures], summary: inout Summary) throws {
-        let d = detector.featureDimension
         var options = LinearSVM.TrainingOptions()
         options.c = rcnn.svmC
         options.positiveWeight = rcnn.svmPositiveWeight
         options.biasMultiplier = rcnn.svmBiasMultiplier
         options.seed = settings.seed
-        for k in 0..<detector.classes.count {
-            var positives: [RegionRef] = []
-            var negatives: [RegionRef] = []
-            for (i, im) in data.enumerated() {
-                let classGT = im.gtBoxes.indices.filter { im.gtLabels[$0] == k }.map { im.gtBoxes[$0] }
-                for g in 0..<im.gtCount where im.gtLabels[g] == k { positives.append(RegionRef(image: i, row: g)) }
-                let props = Array(im.boxes[im.gtCount...])
-                let best = Matcher.best(groundTruth: classGT, predictions: props).iou
-                for (p, o) in best.enumerated() where o < rcnn.negativeIouThreshold {
-                    negatives.append(RegionRef(image: i, row: im.gtCount + p))
-                }
-            }
-            guard !positives.isEmpty else {
-                log("class \(detector.classes[k]): no training boxes; its SVM rejects everything")
-                continue
-            }
-            // First fit on a seeded random subset of negatives, then mine.
-            var rng = SeededGenerator(seed: settings.seed &+ UInt64(k))
-            var cache = Set<RegionRef>()
-            let initial = min(negatives.count, max(4 * positives.count, 2000))
-            var pool = negatives
-            for i in 0..<initial { pool.swapAt(i, i + rng.next(below: pool.count - i)) }
-            cache.formUnion(pool[0..<initial])
-            var svm = LinearSVM(weights: [Float](repeating: 0, count: d), bias: 0)
-            var feats = [Float](), labels = [Float]()
-            for round in 0...max(0, rcnn.miningRounds) {
-                feats.removeAll(keepingCapacity: true)
-                labels.removeAll(keepingCapacity: true)
-                for r in positives { feats += data[r.image].features[(r.row * d)..<((r.row + 1) * d)]; labels.append(1) }
-                // Sorted: a Set's order changes between processes, the result must not.
-                for r in cache.sorted(by: { ($0.image, $0.row) < ($1.image, $1.row) }) {
-                    feats += data[r.image].features[(r.row * d)..<((r.row + 1) * d)]; labels.append(-1)
-                }
-                svm = LinearSVM.train(features: feats, labels: labels, dimension: d, options: options)
-                if round == rcnn.miningRounds { break }
-                // Hard negatives: outside the margin's safe side; easy ones leave the cache.
-                var added = 0
-                for r in negatives {
-                    let score = data[r.image].features.withUnsafeBufferPointer { svm.score($0.baseAddress! + r.row * d) }
-                    if score > rcnn.hardThreshold {
-                        if cache.insert(r).inserted { added += 1 }
-                    } else if score < rcnn.evictThreshold {
-                        cache.remove(r)
-                    }
-                }
-                log("class \(detector.classes[k]): mining round \(round + 1): \(added) hard negatives added, cache \(cache.count)")
-                if added == 0 { break }
-            }
-            // Accuracy on the set the final SVM was fitted to.
-            let scores = svm.scores(features: feats, count: labels.count)
-            let correct = zip(scores, labels).filter { ($0 > 0) == ($1 > 0) }.count
-            summary.svmTrainingAccuracy.append(Double(correct) / Double(labels.count))
+        let fits = Parallel.map(detector.classes.count) { k in fitSVM(classIndex: k, data, options: options) }
+        for (k, fit) in fits.enumerated() {
+            fit.log.forEach(log)
+            guard let svm = fit.svm else { continue }
+            summary.svmTrainingAccuracy.append(fit.accuracy)
             detector.svms[k] = svm
         }
+    }
+
+    func fitSVM(classIndex k: Int, _ data: [ImageFeatures], options: LinearSVM.TrainingOptions) -> ClassSVM {
+        let d = detector.featureDimension, name = detector.classes[k]
+        var result = ClassSVM()
+        var positives: [RegionRef] = []
+        var negatives: [RegionRef] = []
+        for (i, im) in data.enumerated() {
+            let classGT = im.gtBoxes.indices.filter { im.gtLabels[$0] == k }.map { im.gtBoxes[$0] }
+            for g in 0..<im.gtCount where im.gtLabels[g] == k { positives.append(RegionRef(image: i, row: g)) }
+            let props = Array(im.boxes[im.gtCount...])
+            let best = Matcher.best(groundTruth: classGT, predictions: props).iou
+            for (p, o) in best.enumerated() where o < rcnn.negativeIouThreshold {
+                negatives.append(RegionRef(image: i, row: im.gtCount + p))
+            }
+        }
+        guard !positives.isEmpty else {
+            result.log.append("class \(name): no training boxes; its SVM rejects everything")
+            return result
+        }
+        // First fit on a seeded random subset of negatives, then mine.
+        var rng = SeededGenerator(seed: settings.seed &+ UInt64(k))
+        var cache = Set<RegionRef>()
+        let initial = min(negatives.count, max(4 * positives.count, 2000))
+        var pool = negatives
+        for i in 0..<initial { pool.swapAt(i, i + rng.next(below: pool.count - i)) }
+        cache.formUnion(pool[0..<initial])
+        var svm = LinearSVM(weights: [Float](repeating: 0, count: d), bias: 0)
+        var feats = [Float](), labels = [Float]()
+        for round in 0...max(0, rcnn.miningRounds) {
+            feats.removeAll(keepingCapacity: true)
+            labels.removeAll(keepingCapacity: true)
+            for r in positives { feats += data[r.image].features[(r.row * d)..<((r.row + 1) * d)]; labels.append(1) }
+            // Sorted: a Set's order changes between processes, the result must not.
+            for r in cache.sorted(by: { ($0.image, $0.row) < ($1.image, $1.row) }) {
+                feats += data[r.image].features[(r.row * d)..<((r.row + 1) * d)]; labels.append(-1)
+            }
+            svm = LinearSVM.train(features: feats, labels: labels, dimension: d, options: options)
+            if round == rcnn.miningRounds { break }
+            // Hard negatives: outside the margin's safe side; easy ones leave the cache.
+            var added = 0
+            for r in negatives {
+                let score = data[r.image].features.withUnsafeBufferPointer { svm.score($0.baseAddress! + r.row * d) }
+                if score > rcnn.hardThreshold {
+                    if cache.insert(r).inserted { added += 1 }
+                } else if score < rcnn.evictThreshold {
+                    cache.remove(r)
+                }
+            }
+            result.log.append("class \(name): mining round \(round + 1): \(added) hard negatives added, cache \(cache.count)")
+            if added == 0 { break }
+        }
+        // Accuracy on the set the final SVM was fitted to.
+        let scores = svm.scores(features: feats, count: labels.count)
+        let correct = zip(scores, labels).filter { ($0 > 0) == ($1 > 0) }.count
+        result.accuracy = Double(correct) / Double(labels.count)
+        result.svm = svm
+        return result
     }
 
     // MARK: 4. Box regressors
