@@ -36,6 +36,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         }
     }
 
+    /// `count` distinct indices drawn uniformly from `0..<n` (a partial
+    /// Fisher–Yates), in the order drawn; all of `0..<n`, shuffled, when
+    /// `count` ≥ n.
+    public mutating func sample(_ count: Int, from n: Int) -> [Int] {
+        var pool = Array(0..<max(0, n))
+        let k = min(max(0, count), pool.count)
+        for i in 0..<k { pool.swapAt(i, i + next(below: pool.count - i)) }
+        return Array(pool[0..<k])
+    }
+
     /// Uniform in [0, 1) with 53 bits of resolution.
     @inline(__always)
     public mutating func nextUniform() -> Double {

@@ -127,10 +127,17 @@ public final class RCNNTrainer {
         var bar = ProgressBar(total: samples.count, label: "[rcnn features]")
         var timer = StageTimer()
         detector.featureScale = 1
+        // The SVMs' negatives come from a uniform sample of the proposals the
+        // detector scores at test time, not from the first ones: selective
+        // search ranks large regions first, and negatives drawn from the top
+        // of that list held almost no small background patches, so the SVMs
+        // of small animals (penguins, puffins) fired on every small patch.
+        var rng = SeededGenerator(seed: settings.seed ^ 0x5356_4D4E_4547_5331)
         for (n, sample) in samples.enumerated() {
             guard let image = try? JPEG.decode(path: sample.path) else { continue }
             let gt = zip(sample.boxes, sample.labels).filter { !$0.0.isDegenerate }
-            let props = Array((proposals[sample.path] ?? []).prefix(rcnn.trainProposals))
+            let scored = Array((proposals[sample.path] ?? []).filter { !$0.isDegenerate }.prefix(rcnn.maxProposals))
+            let props = rng.sample(rcnn.trainProposals, from: scored.count).sorted().map { scored[$0] }
             let boxes = gt.map(\.0) + props
             if boxes.isEmpty { continue }
             let f = try detector.features(image, boxes: boxes, timer: &timer)
@@ -206,9 +213,7 @@ public final class RCNNTrainer {
         var rng = SeededGenerator(seed: settings.seed &+ UInt64(k))
         var cache = Set<RegionRef>()
         let initial = min(negatives.count, max(4 * positives.count, 2000))
-        var pool = negatives
-        for i in 0..<initial { pool.swapAt(i, i + rng.next(below: pool.count - i)) }
-        cache.formUnion(pool[0..<initial])
+        cache.formUnion(rng.sample(initial, from: negatives.count).map { negatives[$0] })
         var svm = LinearSVM(weights: [Float](repeating: 0, count: d), bias: 0)
         var feats = [Float](), labels = [Float]()
         for round in 0...max(0, rcnn.miningRounds) {

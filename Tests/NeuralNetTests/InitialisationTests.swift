@@ -29,6 +29,24 @@ final class InitialisationTests: XCTestCase {
         XCTAssertEqual(a.sorted(), Array(0..<50), "a permutation")
     }
 
+    /// `sample(k, from: n)`: k distinct indices in range, the same for the same
+    /// seed, every index equally likely (R-CNN draws its SVM training proposals
+    /// with it, and a bias towards the start of the list is what it must not have).
+    func testSampleDrawsDistinctIndicesUniformly() {
+        var r1 = SeededGenerator(seed: 11), r2 = SeededGenerator(seed: 11)
+        let s1 = r1.sample(20, from: 100), s2 = r2.sample(20, from: 100)
+        XCTAssertEqual(s1, s2)
+        XCTAssertEqual(Set(s1).count, 20)
+        XCTAssertTrue(s1.allSatisfy { (0..<100).contains($0) })
+        XCTAssertEqual(r1.sample(5, from: 3).sorted(), [0, 1, 2], "all of them when count ≥ n")
+        XCTAssertEqual(r1.sample(3, from: 0), [])
+        XCTAssertEqual(r1.sample(-1, from: 4), [])
+        // 20,000 draws of 10 of 40: each index is chosen 5,000 times in expectation (sd ≈ 61).
+        var counts = [Int](repeating: 0, count: 40)
+        for _ in 0..<20_000 { for i in r1.sample(10, from: 40) { counts[i] += 1 } }
+        XCTAssertTrue(counts.allSatisfy { abs($0 - 5_000) < 300 }, "\(counts)")
+    }
+
     func testUniformAndGaussianStatistics() {
         var rng = SeededGenerator(seed: 7)
         let n = 200_000
