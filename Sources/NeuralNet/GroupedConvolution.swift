@@ -44,53 +44,66 @@ struct GroupedConvolution {
                  accumulate: Bool, into y: UnsafeMutablePointer<Float>) {
         let g = geometry, cinG = inPerGroup, coutG = outPerGroup, taps = self.taps
         let inPlane = height * width, outPlane = outHeight * outWidth
-        let (ow, oh, w0) = (outWidth, outHeight, width)
-        let pitch = width + 2 * g.pw, paddedSize = (height + 2 * g.ph) * pitch
-        let unitStride = g.sh == 1 && g.sw == 1
-        // Flat outputs of the stride-1 sweep: up to the last output of the last row.
-        let span = (oh - 1) * pitch + ow
-        let items = batch * outChannels
+        let pitch = paddedPitch, paddedSize = (height + 2 * g.ph) * pitch
         let perItem = max(1, outPlane * cinG * taps + cinG * inPlane)
-        Parallel.forRanges(items, minPerChunk: max(1, Parallel.serialWork / perItem)) { range in
-            let padded = UnsafeMutablePointer<Float>.allocate(capacity: paddedSize)
-            padded.initialize(repeating: 0, count: paddedSize)
-            let sweep = UnsafeMutablePointer<Float>.allocate(capacity: unitStride ? span : 1)
-            defer { padded.deallocate(); sweep.deallocate() }
-            for item in range {
-                let b = item / outChannels, co = item % outChannels, group = co / coutG
-                let out = y + item * outPlane
-                if !accumulate { out.update(repeating: 0, count: outPlane) }
-                for ci in 0..<cinG {
-                    let plane = x + (b * inChannels + group * cinG + ci) * inPlane
-                    // Only the interior changes from plane to plane; the border stays zero.
-                    for iy in 0..<height {
-                        (padded + (iy + g.ph) * pitch + g.pw).update(from: plane + iy * w0, count: w0)
+        Parallel.forRanges(batch * outChannels, minPerChunk: max(1, Parallel.serialWork / perItem)) { range in
+            ScratchPool.shared.withBuffer(paddedSize + sweepLength) { padded in
+                padded.update(repeating: 0, count: paddedSize)
+                for item in range {
+                    let b = item / outChannels, co = item % outChannels, group = co / coutG
+                    let out = y + item * outPlane
+                    if !accumulate { out.update(repeating: 0, count: outPlane) }
+                    for ci in 0..<cinG {
+                        let plane = x + (b * inChannels + group * cinG + ci) * inPlane
+                        // Only the interior changes from plane to plane; the border stays zero.
+                        for iy in 0..<height {
+                            (padded + (iy + g.ph) * pitch + g.pw).update(from: plane + iy * width, count: width)
+                        }
+                        filter(padded, weights: weights + (co * cinG + ci) * taps, sweep: padded + paddedSize, into: out)
                     }
-                    let w = weights + (co * cinG + ci) * taps
-                    if unitStride {
-                        sweep.update(repeating: 0, count: span)
-                        for ky in 0..<g.kh {
-                            for kx in 0..<g.kw {
-                                let wv = w[ky * g.kw + kx], src = padded + ky * g.dh * pitch + kx * g.dw
-                                for j in 0..<span { sweep[j] += wv * src[j] }
-                            }
-                        }
-                        for oy in 0..<oh {
-                            let row = out + oy * ow, acc = sweep + oy * pitch
-                            for ox in 0..<ow { row[ox] += acc[ox] }
-                        }
-                    } else {
-                        for oy in 0..<oh {
-                            let row = out + oy * ow
-                            for ky in 0..<g.kh {
-                                let src = padded + (oy * g.sh + ky * g.dh) * pitch
-                                for kx in 0..<g.kw {
-                                    let wv = w[ky * g.kw + kx], s = src + kx * g.dw
-                                    for ox in 0..<ow { row[ox] += wv * s[ox * g.sw] }
-                                }
-                            }
-                        }
-                    }
+                }
+            }
+        }
+    }
+
+    /// Row pitch of a zero-bordered input plane.
+    private var paddedPitch: Int { width + 2 * geometry.pw }
+
+    /// Flat outputs of the stride-1 sweep, up to the last output of the last
+    /// row (0 for other strides, which do not sweep).
+    private var sweepLength: Int {
+        let g = geometry
+        return g.sh == 1 && g.sw == 1 ? (outHeight - 1) * paddedPitch + outWidth : 0
+    }
+
+    /// out += w ⊛ padded for one zero-bordered plane; `sweep` holds
+    /// `sweepLength` floats of workspace.
+    @inline(__always)
+    private func filter(_ padded: UnsafePointer<Float>, weights w: UnsafePointer<Float>,
+                        sweep: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>) {
+        let g = geometry, pitch = paddedPitch, (oh, ow) = (outHeight, outWidth)
+        let span = sweepLength
+        if span > 0 {
+            sweep.update(repeating: 0, count: span)
+            for ky in 0..<g.kh {
+                for kx in 0..<g.kw {
+                    let wv = w[ky * g.kw + kx], src = padded + ky * g.dh * pitch + kx * g.dw
+                    for j in 0..<span { sweep[j] += wv * src[j] }
+                }
+            }
+            for oy in 0..<oh {
+                let row = out + oy * ow, acc = sweep + oy * pitch
+                for ox in 0..<ow { row[ox] += acc[ox] }
+            }
+            return
+        }
+        for oy in 0..<oh {
+            let row = out + oy * ow
+            for ky in 0..<g.kh {
+                let src = padded + (oy * g.sh + ky * g.dh) * pitch
+                for kx in 0..<g.kw {
+                    let wv = w[ky * g.kw + kx], s = src + kx * g.dw
+                    for ox in 0..<ow { row[ox] += wv * s[ox * g.sw] }
                 }
             }
         }

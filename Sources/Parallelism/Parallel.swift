@@ -52,7 +52,6 @@ public enum Parallel {
         // traffic costs more than the items. Blocks of consecutive items,
         // still several per core for balance, keep the counter cold.
         let blocks = min(count, workers * itemBlocksPerWorker)
-        if blocks == count { concurrently(count, body); return }
         concurrently(blocks) { c in
             for i in (count * c / blocks)..<(count * (c + 1) / blocks) { body(i) }
         }

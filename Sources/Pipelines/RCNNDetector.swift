@@ -100,9 +100,15 @@ public final class RCNNDetector {
         return out
     }
 
+    /// The proposals the detector scores: the first `rcnn.max_proposals`
+    /// non-degenerate ones. Training draws the SVMs' regions from the same set.
+    public func scoredProposals(_ proposals: [Box]) -> [Box] {
+        Array(proposals.lazy.filter { !$0.isDegenerate }.prefix(config.rcnn.maxProposals))
+    }
+
     /// Detections for `image` given its proposals (original pixels).
     public func detect(_ image: Image, proposals: [Box], timer: inout StageTimer) throws -> [Detection] {
-        let boxes = Array(proposals.filter { !$0.isDegenerate }.prefix(config.rcnn.maxProposals))
+        let boxes = scoredProposals(proposals)
         if boxes.isEmpty { return [] }
         let feats = try features(image, boxes: boxes, timer: &timer)
         let d = featureDimension

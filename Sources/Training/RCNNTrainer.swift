@@ -136,7 +136,7 @@ public final class RCNNTrainer {
         for (n, sample) in samples.enumerated() {
             guard let image = try? JPEG.decode(path: sample.path) else { continue }
             let gt = zip(sample.boxes, sample.labels).filter { !$0.0.isDegenerate }
-            let scored = Array((proposals[sample.path] ?? []).filter { !$0.isDegenerate }.prefix(rcnn.maxProposals))
+            let scored = detector.scoredProposals(proposals[sample.path] ?? [])
             let props = rng.sample(rcnn.trainProposals, from: scored.count).sorted().map { scored[$0] }
             let boxes = gt.map(\.0) + props
             if boxes.isEmpty { continue }
