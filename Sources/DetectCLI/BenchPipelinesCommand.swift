@@ -21,8 +21,11 @@ public struct BenchPipelines: ParsableCommand {
     @Argument(help: ArgumentHelp("JPEG files or folders (default: the bundled samples).", valueName: "images"))
     var images: [String] = []
 
-    @Option(help: "Pipeline to measure: a pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …), a YAML path, all (the three classic pipelines) or bundled (every pipeline file whose model is there).")
-    var pipeline: String = "all"
+    @Option(help: "Pipeline to measure: a pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …), a YAML path, all (the three classic pipelines) or bundled (every pipeline file whose model is there). Default: all, or with --model the pipeline the model carries.")
+    var pipeline: String?
+
+    @Option(help: ArgumentHelp("A trained model to measure: alone, with the pipeline it carries; with a single --pipeline, in that pipeline.", valueName: "file"))
+    var model: String?
 
     @Option(help: ArgumentHelp("Use at most this many images.", valueName: "n"))
     var limit: Int = 4
@@ -38,12 +41,13 @@ public struct BenchPipelines: ParsableCommand {
     public init() {}
 
     /// The targets, seconds per 640×480 image on this 2-core machine.
-    static let targets: [PipelineKind: Double] = [.rcnn: 10, .fastRCNN: 0.5, .fasterRCNN: 0.1]
+    static let targets: [PipelineArchitecture: Double] = [.rcnn: 10, .fastRCNN: 0.5, .fasterRCNN: 0.1]
     static let width = PipelineBenchmark.width, height = PipelineBenchmark.height
 
     public func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
+        if model != nil, pipeline == "all" || pipeline == "bundled" { throw ValidationError("--model needs a single --pipeline (or none)") }
     }
 
     public func run() throws {
@@ -51,17 +55,17 @@ public struct BenchPipelines: ParsableCommand {
             var files = try ImageFiles.find(images.isEmpty ? [try Self.bundledSamples()] : images)
             files = Array(files.prefix(limit))
             guard !files.isEmpty else { throw ValidationError("no JPEG images to measure") }
-            let names = pipeline == "all" ? PipelineKind.allCases.map(\.rawValue)
-                : pipeline == "bundled" ? Self.bundledPipelines() : [pipeline]
+            let names: [String?] = model != nil ? [pipeline]
+                : (pipeline ?? "all") == "all" ? PipelineArchitecture.allCases.map { $0.rawValue as String? }
+                : pipeline == "bundled" ? Self.bundledPipelines().map { $0 as String? } : [pipeline]
             print("\(files.count) image(s) at \(Self.width)x\(Self.height), \(repeats) pass(es), after one warm-up image; "
                   + "\(BenchSupport.buildConfiguration) build")
-            var results: [(name: String, kind: PipelineKind, stages: [(stage: String, seconds: Double)], total: Double)] = []
+            var results: [(name: String, kind: PipelineArchitecture, stages: [(stage: String, seconds: Double)], total: Double)] = []
             for name in names {
-                let (config, configPath) = try PipelineLocator.load(name)
-                let detector = try DetectionPipeline(config: config,
-                                                     modelPath: PipelineLocator.modelPath(for: config, configPath: configPath))
+                let resolved = try PipelineLocator.resolve(pipeline: name, model: model)
+                let detector = try DetectionPipeline(config: resolved.config, modelPath: resolved.modelPath)
                 let stages = try PipelineBenchmark(repeats: repeats).measure(detector, files: files).stages
-                results.append((name, config.name, stages, stages.reduce(0) { $0 + $1.seconds }))
+                results.append((resolved.config.name, resolved.config.architecture, stages, stages.reduce(0) { $0 + $1.seconds }))
             }
             print("")
             let width = max(13, results.map(\.name.count).max() ?? 0)
@@ -84,7 +88,7 @@ public struct BenchPipelines: ParsableCommand {
                     var stages: [String: Any] = [:]
                     for s in r.stages { stages[s.stage] = s.seconds }
                     let target = Self.targets[r.kind]!
-                    pipelines[r.name] = ["seconds_per_image": r.total, "stages": stages,
+                    pipelines[r.name] = ["seconds_per_image": r.total, "stages": stages, "architecture": r.kind.rawValue,
                                                   "target_seconds": target, "meets_target": r.total <= target]
                 }
                 print(jsonLine(["build": BenchSupport.buildConfiguration, "images": files.count,
@@ -95,7 +99,7 @@ public struct BenchPipelines: ParsableCommand {
 
     /// The three classic pipelines, then every other pipeline file whose model is bundled.
     static func bundledPipelines() -> [String] {
-        let classic = PipelineKind.allCases.map(\.rawValue)
+        let classic = PipelineArchitecture.allCases.map(\.rawValue)
         guard let dir = PipelineLocator.pipelinesDirectory ?? PipelineLocator.locate("pipelines", directory: true),
               let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return classic }
         let others = files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.filter { !classic.contains($0) }.sorted()

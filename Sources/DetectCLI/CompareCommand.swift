@@ -4,17 +4,22 @@ import Evaluation
 import Pipelines
 import Store
 
-/// `detect compare`: the three generations side by side on the same images,
-/// stage by stage, with their accuracy when the images are annotated.
+/// `detect compare`: pipelines side by side on the same images, stage by
+/// stage, with their accuracy when the images are annotated — by default the
+/// three papers' pipelines with the bundled models, or any pipelines and
+/// models the user names (their own trained detectors).
 public struct CompareCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Run R-CNN, Fast R-CNN and Faster R-CNN on the same images and compare them stage by stage.",
+        abstract: "Run pipelines (default: R-CNN, Fast R-CNN and Faster R-CNN) on the same images and compare them stage by stage.",
         discussion: """
             Each pipeline first processes one warm-up image (not timed, not stored), then every image; the \
-            three runs are stored under one comparison id. The table gives mean and median milliseconds per \
-            image for each stage, its share of the pipeline's time, each pipeline's total and speed-up over \
-            R-CNN, and AP at IoU 0.5 when the images are annotated in the store.
+            runs are stored under one comparison id. The table gives mean and median milliseconds per image \
+            for each stage, its share of the pipeline's time, each pipeline's total and speed-up over the \
+            slowest R-CNN pipeline of the set (left out when there is none), and AP at IoU 0.5 when the \
+            images are annotated in the store. Name pipelines with --pipeline (a pipeline file, optionally \
+            =MODEL) or models with --model (each carries its pipeline); both repeat, --pipeline entries \
+            first, then --model entries, each in the order given.
             """)
 
     @Argument(help: ArgumentHelp("Folder of JPEG images (or use --dataset).", valueName: "folder"))
@@ -29,10 +34,18 @@ public struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Use at most this many images.", valueName: "n"))
     var limit: Int?
 
+    @Option(name: .customLong("pipeline"),
+            help: ArgumentHelp("A pipeline to compare (repeatable): a pipeline file's name or YAML path, with its own model or =MODEL, e.g. faster-rcnn-mobilenet=faster-mine.safetensors.", valueName: "name[=model]"))
+    var pipelines: [String] = []
+
+    @Option(name: .customLong("model"),
+            help: ArgumentHelp("A trained model to compare (repeatable), run with the pipeline it carries.", valueName: "file"))
+    var models: [String] = []
+
     @Option(help: ArgumentHelp("Also write a self-contained HTML report here.", valueName: "file"))
     var report: String?
 
-    @Flag(help: "Print a JSON summary as the last line.")
+    @Flag(help: "Print a JSON summary as the last line: comparison_id, order, and per pipeline (keyed by name) its architecture, model, run_id, total_ms, stages, ap50 and speedup_over_rcnn.")
     var json = false
 
     @OptionGroup var database: DatabaseOptions
@@ -43,18 +56,38 @@ public struct CompareCommand: ParsableCommand {
     public func validate() throws {
         if (folder == nil) == (dataset == nil) { throw ValidationError("give either a folder or --dataset") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        if pipelines.contains(where: { $0.isEmpty || $0.hasPrefix("=") }) { throw ValidationError("--pipeline needs a name: NAME or NAME=MODEL") }
+    }
+
+    /// `NAME=MODEL` → (NAME, MODEL); a spec that is an existing file (a YAML
+    /// path with '=' in it) is taken whole.
+    static func split(_ spec: String) -> (pipeline: String, model: String?) {
+        guard !FileManager.default.fileExists(atPath: spec), let eq = spec.firstIndex(of: "=") else { return (spec, nil) }
+        let model = String(spec[spec.index(after: eq)...])
+        return (String(spec[..<eq]), model.isEmpty ? nil : model)
+    }
+
+    /// The entries to compare: --pipeline ones, then --model ones; neither
+    /// gives the papers' three with their bundled models.
+    func entries() throws -> [ComparisonWorkflow.Entry] {
+        var resolved: [PipelineLocator.Resolved] = []
+        for spec in pipelines {
+            let (name, model) = Self.split(spec)
+            resolved.append(try PipelineLocator.resolve(pipeline: name, model: model))
+        }
+        for model in models { resolved.append(try PipelineLocator.resolve(pipeline: nil, model: model)) }
+        if resolved.isEmpty {
+            resolved = try PipelineArchitecture.allCases.map { try PipelineLocator.resolve(pipeline: $0.rawValue, model: nil) }
+        }
+        return resolved.map { .init(config: $0.config, configText: $0.configText, modelPath: $0.modelPath) }
     }
 
     public func run() throws {
         try reportingFailure {
+            let entries = try self.entries()
             let workflow = ComparisonWorkflow(store: try database.open(), dataset: dataset)
             var files = try folder.map { try ImageFiles.find([$0]) } ?? workflow.files(split: split)
             if let limit { files = Array(files.prefix(limit)) }
-            let entries = try PipelineKind.allCases.map { kind -> ComparisonWorkflow.Entry in
-                let (config, configPath) = try PipelineLocator.load(kind.rawValue)
-                return .init(config: config, configText: try String(contentsOfFile: configPath, encoding: .utf8),
-                             modelPath: PipelineLocator.modelPath(for: config, configPath: configPath))
-            }
             let (comparisonID, results) = try workflow.run(entries, files: files)
             printTable(results, comparisonID: comparisonID, imageCount: files.count)
             if let report {
@@ -62,14 +95,21 @@ public struct CompareCommand: ParsableCommand {
                 print("report: \(report)")
             }
             if json {
+                let baseline = ComparisonWorkflow.rcnnBaseline(results)
                 var pipelines: [String: Any] = [:]
                 for r in results {
                     var stages: [String: Any] = [:]
                     for s in r.stages { stages[s.stage] = PipelineResult.mean(s.ms) }
-                    pipelines[r.kind.rawValue] = ["run_id": r.runID, "total_ms": r.totalMs, "stages": stages,
-                                                  "ap50": r.ap50.map { $0 as Any } ?? NSNull()]
+                    var entry: [String: Any] = [
+                        "pipeline": r.name, "architecture": r.architecture.rawValue, "model": r.model,
+                        "run_id": r.runID, "images": r.images, "total_ms": r.totalMs, "stages": stages,
+                        "stage_order": r.stages.map(\.stage), "ap50": r.ap50.map { $0 as Any } ?? NSNull(),
+                    ]
+                    entry["speedup_over_rcnn"] = baseline.flatMap { b in r.totalMs > 0 ? b.totalMs / r.totalMs : nil } ?? NSNull()
+                    pipelines[r.label] = entry
                 }
-                print(jsonLine(["comparison_id": comparisonID, "pipelines": pipelines]))
+                print(jsonLine(["comparison_id": comparisonID, "images": files.count, "order": results.map(\.label),
+                                "rcnn_baseline": baseline.map { $0.label as Any } ?? NSNull(), "pipelines": pipelines]))
             }
         }
     }
@@ -79,24 +119,31 @@ public struct CompareCommand: ParsableCommand {
     func printTable(_ results: [PipelineResult], comparisonID: Int64, imageCount: Int) {
         print("comparison \(comparisonID): \(imageCount) images, after one warm-up image")
         print("")
-        let header = "pipeline      stage              mean ms   median ms   share"
+        let width = max(13, results.map(\.label.count).max() ?? 0)
+        let header = pad("pipeline", width) + " stage              mean ms   median ms   share"
         print(header)
         print(String(repeating: "-", count: header.count))
-        let rcnnTotal = results.first { $0.kind == .rcnn }?.totalMs
+        let baseline = ComparisonWorkflow.rcnnBaseline(results)
+        // Named after the baseline when it is not simply the paper's `rcnn`.
+        let versus = baseline.map { $0.label == "rcnn" ? "R-CNN" : "R-CNN (\($0.label))" }
         for r in results {
             for (i, s) in r.stages.enumerated() {
                 let m = PipelineResult.mean(s.ms)
-                print(pad(i == 0 ? r.kind.rawValue : "", 13) + " " + pad(s.stage, 16) +
+                // The second line says which paper's detector a pipeline with its own name is.
+                let column = i == 0 ? r.label : i == 1 && r.label != r.architecture.rawValue ? "(\(r.architecture.title))" : ""
+                print(pad(column, width) + " " + pad(s.stage, 16) +
                       String(format: " %9.1f %11.1f %6.1f%%", m, PipelineResult.median(s.ms), r.totalMs > 0 ? 100 * m / r.totalMs : 0))
             }
-            var line = pad("", 13) + " " + pad("total", 16) + String(format: " %9.1f", r.totalMs)
-            if let rcnnTotal, r.kind != .rcnn, r.totalMs > 0 { line += String(format: "   %.1fx faster than R-CNN", rcnnTotal / r.totalMs) }
+            var line = pad("", width) + " " + pad("total", 16) + String(format: " %9.1f", r.totalMs)
+            if let baseline, let versus, baseline.label != r.label, r.totalMs > 0 {
+                line += String(format: "   %.1fx faster than ", baseline.totalMs / r.totalMs) + versus
+            }
             if let ap = r.ap50 { line += String(format: "   AP50 %.3f", ap) }
             print(line)
             print("")
         }
         print("reference (2015, K40 GPU, VGG16): R-CNN 50 s, Fast R-CNN 2 s, Faster R-CNN 0.2 s per image")
-        let measured = results.map { $0.kind.rawValue + String(format: " %.2f s", $0.totalMs / 1000) }
+        let measured = results.map { $0.label + String(format: " %.2f s", $0.totalMs / 1000) }
         print("measured here (CPU): " + measured.joined(separator: ", ") + " per image")
     }
 }

@@ -16,6 +16,7 @@ public struct DetectCommand: ParsableCommand {
             ReportCommand.self,
             BenchCommand.self,
             WeightsCommand.self,
+            PipelineCommand.self,
         ])
 
     public init() {}

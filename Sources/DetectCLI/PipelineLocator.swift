@@ -52,17 +52,46 @@ enum PipelineLocator {
         return roots
     }
 
-    /// The pipeline file's configuration and the path it was read from, its
-    /// backbone weights (`imagenet` or a relative path) resolved against the
-    /// project root so they are found from any working directory.
+    /// The pipeline file's configuration and the path it was read from.
     static func load(_ nameOrPath: String) throws -> (config: PipelineConfig, path: String) {
         let path = try configPath(nameOrPath)
         printError("pipeline \(nameOrPath): \(URL(fileURLWithPath: path).standardized.path)")
-        var config = try PipelineConfig.load(path: path)
-        if let weights = config.backbone.pretrainedPath(projectRoot: projectRoot(of: path)) {
-            config.backbone.weights = weights
+        return (try PipelineConfig.load(path: path), path)
+    }
+
+    /// Where a pipeline file's `backbone.weights` are looked up: its project
+    /// (the folder above its `pipelines/`), then the toolkit's own.
+    static func weightsRoots(for configPath: String) -> [String] {
+        var roots = [projectRoot(of: configPath)]
+        for root in searchRoots().map(\.path) where !roots.contains(root) { roots.append(root) }
+        return roots
+    }
+
+    /// A pipeline ready to load: its configuration, the text that identifies
+    /// it in the store (the file's, or the configuration the model carries)
+    /// and the model file.
+    struct Resolved {
+        var config: PipelineConfig
+        var configText: String
+        var modelPath: String
+    }
+
+    /// What `--pipeline P` and `--model FILE` name together: the pipeline
+    /// file with its own model or the one given, or — with a model alone — the
+    /// pipeline the model carries. Neither: `fallback`.
+    static func resolve(pipeline: String?, model: String?, fallback: String = "faster-rcnn") throws -> Resolved {
+        if pipeline == nil, let model {
+            guard FileManager.default.fileExists(atPath: model) else {
+                throw PipelineError.unreadable(path: model, reason: "no such model file")
+            }
+            let bundle = try ModelBundle.load(path: model)
+            guard let config = bundle.config else { throw DetectionPipeline.noPipeline(model, bundle) }
+            printError("pipeline \(config.name): carried by \(model)")
+            return Resolved(config: config, configText: try config.jsonText(), modelPath: model)
         }
-        return (config, path)
+        let (config, path) = try load(pipeline ?? fallback)
+        return Resolved(config: config, configText: try String(contentsOfFile: path, encoding: .utf8),
+                        modelPath: model ?? modelPath(for: config, configPath: path))
     }
 
     /// The directory above `pipelines/`.

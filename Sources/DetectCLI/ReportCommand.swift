@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Report
 import Store
+import Workflows
 
 /// `detect report`: one self-contained HTML file for stored runs.
 public struct ReportCommand: ParsableCommand {
@@ -59,7 +60,7 @@ public struct ReportCommand: ParsableCommand {
                     return r
                 }
             }
-            let heading = title ?? (comparisonID.map { "R-CNN, Fast R-CNN and Faster R-CNN — comparison \($0)" }
+            let heading = title ?? (comparisonID.map { comparisonTitle(runs.map(\.pipeline), comparisonID: $0) }
                 ?? "Runs " + runs.map { String($0.id) }.joined(separator: ", "))
             let input = try StoreReport(store: store, dataset: dataset, galleryImages: gallery)
                 .input(runs: runs, title: heading)

@@ -29,10 +29,10 @@ public struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Name shared by the shards of one logical run (default: DETECT_RUN_GROUP or slurm-$SLURM_ARRAY_JOB_ID).", valueName: "name"))
     var runGroup: String?
 
-    @Option(help: ArgumentHelp("rcnn, fast-rcnn, faster-rcnn, all, or a pipeline YAML file.", valueName: "name"))
-    var pipeline: String = "faster-rcnn"
+    @Option(help: ArgumentHelp("A pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …) or YAML path, or all (the three papers' pipelines). Default: the pipeline --model carries, else faster-rcnn.", valueName: "name"))
+    var pipeline: String?
 
-    @Option(help: ArgumentHelp("Model weights (default: the pipeline file's model). Only with a single pipeline.", valueName: "file"))
+    @Option(help: ArgumentHelp("A trained model (default: the pipeline file's model). Alone, it runs with the pipeline it carries; with --pipeline, that pipeline must be of the model's architecture and backbone.", valueName: "file"))
     var model: String?
 
     @Option(help: ArgumentHelp("Write annotated copies of the images into this folder, one subfolder per pipeline.", valueName: "dir"))
@@ -67,27 +67,28 @@ public struct RunCommand: ParsableCommand {
             let found = try ImageFiles.findFiles(paths + (try filesFrom.map(ImageFiles.listed) ?? []))
             let files = Sharding.select(found, shard: shard).map(\.path)
             if let shard { printError("shard \(shard): \(files.count) of \(found.count) files") }
-            let names = pipeline == "all" ? PipelineKind.allCases.map(\.rawValue) : [pipeline]
+            let names: [String?] = pipeline == "all" ? PipelineArchitecture.allCases.map(\.rawValue) : [pipeline]
             let store = try database.open()
             var runs: [[String: Any]] = []
             var skippedFiles = Set<String>()
             var imageCount = 0
             for name in names {
-                var (config, configPath) = try PipelineLocator.load(name)
+                let resolved = try PipelineLocator.resolve(pipeline: name, model: model)
+                var config = resolved.config
                 // The detector filters by its own threshold first: a lower one asked
                 // for here must reach it, or it could never go below the file's.
                 if let scoreThreshold { config.postprocess.scoreThreshold = scoreThreshold }
-                let modelPath = model ?? PipelineLocator.modelPath(for: config, configPath: configPath)
-                let detector = try DetectionPipeline(config: config, modelPath: modelPath)
-                let runner = ImageRunner(store: store, pipeline: detector, configText: try String(contentsOfFile: configPath, encoding: .utf8),
+                let detector = try DetectionPipeline(config: config, modelPath: resolved.modelPath)
+                let runner = ImageRunner(store: store, pipeline: detector, configText: resolved.configText,
                                          scoreThreshold: scoreThreshold ?? config.postprocess.scoreThreshold, drawDirectory: draw)
                 let result = try runner.run(files: files, comparisonID: nil, shard: shard, group: group)
                 skippedFiles.formUnion(result.skipped)
                 imageCount = max(imageCount, result.images)
-                var entry: [String: Any] = ["pipeline": config.name.rawValue, "run_id": result.runID, "run_uuid": result.runUUID]
+                var entry: [String: Any] = ["pipeline": config.name, "architecture": config.architecture.rawValue,
+                                            "model": resolved.modelPath, "run_id": result.runID, "run_uuid": result.runUUID]
                 if let shard { entry["shard"] = shard.description }
                 runs.append(entry)
-                print("\(config.name.rawValue): run \(result.runID), \(result.images) images, \(result.detections) detections" +
+                print("\(config.name): run \(result.runID), \(result.images) images, \(result.detections) detections" +
                       (result.resumedImages > 0 ? " (\(result.resumedImages) already done)" : "") +
                       String(format: ", %.0f ms per image", result.meanMilliseconds))
             }

@@ -14,7 +14,7 @@ public struct TrainCommand: ParsableCommand {
             The same seed gives the same model.
             """)
 
-    @Option(help: ArgumentHelp("Pipeline to train: rcnn, fast-rcnn or faster-rcnn, or a pipeline YAML file.", valueName: "name"))
+    @Option(help: ArgumentHelp("Pipeline to train: a pipeline file's name (rcnn, fast-rcnn, faster-rcnn, rcnn-mobilenet, fast-rcnn-mobilenet, faster-rcnn-mobilenet, …) or a pipeline YAML file. The model carries it.", valueName: "name"))
     var pipeline: String
 
     @Option(help: ArgumentHelp("Dataset in the store (default: the only one).", valueName: "name"))
@@ -59,16 +59,21 @@ public struct TrainCommand: ParsableCommand {
             }
             if let seed { config.training.seed = seed }
             if let learningRate { config.training.learningRate = learningRate }
+            // Values from the command line get the file's checks.
+            if epochs != nil || seed != nil || learningRate != nil {
+                try config.validate(path: "\(configPath) with the command line's values")
+            }
             var workflow = TrainingWorkflow(config: config, configPath: configPath)
+            workflow.weightsRoots = PipelineLocator.weightsRoots(for: configPath)
             workflow.dataset = dataset
             workflow.split = split
             workflow.splitFile = splitFile
             workflow.output = out
             workflow.resume = resume
             let result = try workflow.run(store: try database.open())
-            print("trained \(result.pipeline.rawValue) in \(String(format: "%.0f", result.seconds)) s → \(result.model)")
+            print("trained \(result.pipeline) in \(String(format: "%.0f", result.seconds)) s → \(result.model)")
             if json {
-                var line: [String: Any] = ["pipeline": result.pipeline.rawValue, "model": result.model, "images": result.images,
+                var line: [String: Any] = ["pipeline": result.pipeline, "model": result.model, "images": result.images,
                                            "classes": result.classes, "epochs": result.epochs, "seconds": result.seconds]
                 if let loss = result.finalLoss { line["final_loss"] = loss }
                 print(jsonLine(line))

@@ -15,30 +15,58 @@ public final class DetectionPipeline {
     public let detector: any Detector
     let search: SelectiveSearch?
 
-    public init(config: PipelineConfig, modelPath: String) throws {
-        self.config = config
-        self.modelPath = modelPath
+    /// `config`'s stages with the weights of the model at `modelPath`, which
+    /// must have been trained by a pipeline of the same architecture and backbone.
+    public convenience init(config: PipelineConfig, modelPath: String) throws {
         guard FileManager.default.fileExists(atPath: modelPath) else {
-            throw PipelineError.unreadable(path: modelPath, reason: "no such model file (train one with `detect train --pipeline \(config.name.rawValue)`)")
+            throw PipelineError.unreadable(path: modelPath, reason: "no such model file (train one with `detect train --pipeline \(config.name)`)")
+        }
+        try self.init(config: config, bundle: try ModelBundle.load(path: modelPath), modelPath: modelPath)
+    }
+
+    /// The model at `modelPath` with the pipeline it carries.
+    public convenience init(modelPath: String) throws {
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            throw PipelineError.unreadable(path: modelPath, reason: "no such model file")
         }
         let bundle = try ModelBundle.load(path: modelPath)
+        guard let config = bundle.config else { throw Self.noPipeline(modelPath, bundle) }
+        try self.init(config: config, bundle: bundle, modelPath: modelPath)
+    }
+
+    public init(config: PipelineConfig, bundle: ModelBundle, modelPath: String) throws {
+        self.config = config
+        self.modelPath = modelPath
+        try Self.checkFits(config: config, bundle: bundle, modelPath: modelPath)
         classes = bundle.classes
         bundleInfo = bundle.info
-        switch config.name {
-        case .rcnn:
-            guard bundle.pipeline == .rcnn else {
-                throw PipelineError.modelMismatch(path: modelPath, reason: "an R-CNN pipeline needs an R-CNN model, this one is \(bundle.pipeline.rawValue)")
-            }
-            detector = try RCNNDetector(config: config, bundle: bundle, path: modelPath)
-        case .fastRCNN, .fasterRCNN:
-            // A model is trained for one pipeline: a Faster R-CNN head has learnt
-            // RPN proposals, not selective search's, and the other way round.
-            guard bundle.pipeline == config.name else {
-                throw PipelineError.modelMismatch(path: modelPath, reason: "a \(config.name.rawValue) pipeline needs a \(config.name.rawValue) model, this one is \(bundle.pipeline.rawValue)")
-            }
-            detector = try TwoStageDetector(config: config, bundle: bundle, path: modelPath)
+        switch config.architecture {
+        case .rcnn: detector = try RCNNDetector(config: config, bundle: bundle, path: modelPath)
+        case .fastRCNN, .fasterRCNN: detector = try TwoStageDetector(config: config, bundle: bundle, path: modelPath)
         }
         search = config.proposals == .selectiveSearch ? Self.selectiveSearch(config.selectiveSearch) : nil
+    }
+
+    /// The error for a model that does not carry its pipeline.
+    public static func noPipeline(_ modelPath: String, _ bundle: ModelBundle) -> PipelineError {
+        .other("\(modelPath) was trained by pipeline \(bundle.pipeline) before models carried their pipeline: give it with --pipeline \(bundle.pipeline)")
+    }
+
+    /// A model is trained for one architecture and backbone: a Faster R-CNN head
+    /// has learnt RPN proposals, not selective search's, R-CNN's CNN sees warped
+    /// regions, and a ResNet's weights are no MobileNetV2's. Refused in one
+    /// sentence naming both, before any tensor is looked at.
+    public static func checkFits(config: PipelineConfig, bundle: ModelBundle, modelPath: String) throws {
+        let model = "\(modelPath) is a \(bundle.architecture.title) model (pipeline \(bundle.pipeline))"
+        guard bundle.architecture == config.architecture else {
+            throw PipelineError.other("\(model) and cannot run in pipeline \(config.name), which is \(config.architecture.title); "
+                                      + "leave out --pipeline to run it with its own")
+        }
+        if let own = bundle.config?.backbone, own.type != config.backbone.type || own.stride != config.backbone.stride {
+            throw PipelineError.other("\(model) with a \(own.type.rawValue) backbone at stride \(own.stride) and cannot run in pipeline "
+                                      + "\(config.name), whose backbone is \(config.backbone.type.rawValue) at stride \(config.backbone.stride); "
+                                      + "leave out --pipeline to run it with its own")
+        }
     }
 
     /// The selective search a pipeline file describes.

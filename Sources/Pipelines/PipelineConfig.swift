@@ -2,13 +2,6 @@ import Foundation
 import Proposals
 import SafeYAML
 
-/// The three detectors of the toolkit.
-public enum PipelineKind: String, Codable, CaseIterable, Sendable {
-    case rcnn = "rcnn"
-    case fastRCNN = "fast-rcnn"
-    case fasterRCNN = "faster-rcnn"
-}
-
 /// A key whose value is one of a fixed set of names (`backbone.type`,
 /// `proposals`, …). A value outside the set is refused naming the choices.
 public protocol PipelineChoice: RawRepresentable, CaseIterable, Codable, Sendable where RawValue == String {}
@@ -27,7 +20,7 @@ extension PipelineChoice {
 
 /// Where a pipeline's proposals come from: Faster R-CNN's region proposal
 /// network on the backbone's features, or selective search on the image
-/// (R-CNN, Fast R-CNN). The one key that makes Fast R-CNN and Faster R-CNN differ.
+/// (R-CNN, Fast R-CNN). It follows from the stages (`rpn` or `selective_search`).
 public enum ProposalStage: String, PipelineChoice {
     case rpn
     case selectiveSearch = "selective_search"
@@ -56,33 +49,37 @@ public enum PipelineError: Error, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case invalid(path: String, reason: String)
     case modelMismatch(path: String, reason: String)
+    /// A message that is a whole sentence of its own.
+    case other(String)
 
     public var description: String {
         switch self {
         case let .unreadable(path, reason): return "\(path): cannot read: \(reason)"
         case let .invalid(path, reason): return "\(path): invalid pipeline file: \(reason)"
         case let .modelMismatch(path, reason): return "\(path): model does not fit the pipeline: \(reason)"
+        case let .other(message): return message
         }
     }
 }
 
-/// A pipeline is data: its stages and every parameter, read from
-/// `pipelines/<name>.yaml`. Keys are snake_case. The bundled files are the
+/// A pipeline is data: its name, its stages and every parameter, read from
+/// `pipelines/<name>.yaml` (or carried by the model it trained). The name is
+/// the pipeline's identity — runs, drawings, tables and the store show it —
+/// and its architecture follows from its stages. Keys are snake_case. The bundled files are the
 /// source of every default: a key left out of a file takes the value that
 /// `pipelines/faster-rcnn.yaml` (the base of the two-stage files) states, or for
 /// the `selective_search` and `rcnn` sections `pipelines/rcnn.yaml`; the values
 /// below are those files' values, and a test keeps the two equal. Fast R-CNN
 /// differs from Faster R-CNN by its proposal stage only.
 public struct PipelineConfig: Codable, Sendable, Equatable {
-    public var name: PipelineKind
+    /// The file's name without `.yaml`, unless the file sets `name:`.
+    public var name: String
     public var description: String = ""
     /// Weights file (relative paths resolve against the pipeline file's parent directory's parent,
     /// i.e. the project root for files in `pipelines/`).
     public var model: String = ""
     /// Stage names in execution order, as timed and stored.
     public var stages: [String] = []
-    /// `rpn` or `selective_search`; left out, Faster R-CNN's is `rpn` and the others' `selective_search`.
-    public var proposals: ProposalStage
     public var input = InputConfig()
     public var backbone = BackboneConfig()
     public var selectiveSearch = SelectiveSearchConfig()
@@ -126,6 +123,36 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public init() {}
 
         public var isPretrained: Bool { weights != "none" }
+
+        /// The weights file training starts from, looked up in `roots` (the
+        /// project folders: the pipeline file's and the toolkit's): nil for
+        /// `none`; a missing file is an error that says how to get it.
+        public func resolvedWeightsPath(roots: [String]) throws -> String? {
+            switch weights {
+            case "none": return nil
+            case "imagenet":
+                let relative = "models/imagenet/\(type.rawValue).safetensors"
+                for root in roots {
+                    let candidate = URL(fileURLWithPath: root).appendingPathComponent(relative).path
+                    if FileManager.default.fileExists(atPath: candidate) { return candidate }
+                }
+                throw PipelineError.other("backbone.weights = imagenet, but the ImageNet \(type.rawValue) weights are not here yet "
+                                          + "(\(relative)): run `detect weights fetch \(type.rawValue)` once (scripts/bootstrap does it)")
+            default:
+                if weights.hasPrefix("/") || roots.isEmpty {
+                    guard FileManager.default.fileExists(atPath: weights) else {
+                        throw PipelineError.unreadable(path: weights, reason: "backbone.weights: no such weights file")
+                    }
+                    return weights
+                }
+                for root in roots {
+                    let candidate = URL(fileURLWithPath: root).appendingPathComponent(weights).path
+                    if FileManager.default.fileExists(atPath: candidate) { return candidate }
+                }
+                if FileManager.default.fileExists(atPath: weights) { return weights }
+                throw PipelineError.unreadable(path: weights, reason: "backbone.weights: no such weights file (looked in \(roots.joined(separator: ", ")) and here)")
+            }
+        }
 
         /// The weights file to start from: nil for `none`; `imagenet` is the
         /// converted checkpoint under `models/imagenet/` of `projectRoot`;
@@ -279,10 +306,23 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         }
     }
 
-    public init(name: PipelineKind) {
+    /// Every key at its default; the architecture comes from `stages`.
+    public init(name: String, stages: [String] = []) {
         self.name = name
-        proposals = name == .fasterRCNN ? .rpn : .selectiveSearch
+        self.stages = stages
     }
+
+    /// A pipeline of `architecture` with its paper's stages, named after it.
+    public init(_ architecture: PipelineArchitecture) {
+        self.init(name: architecture.rawValue, stages: architecture.stages)
+    }
+
+    /// R-CNN, Fast R-CNN or Faster R-CNN, read off the stages (a validated
+    /// configuration always has one).
+    public var architecture: PipelineArchitecture { PipelineArchitecture(stages: stages) ?? .fastRCNN }
+
+    /// Where the proposals come from: the RPN for Faster R-CNN, selective search otherwise.
+    public var proposals: ProposalStage { architecture == .fasterRCNN ? .rpn : .selectiveSearch }
 
     /// Loads a pipeline file.
     public static func load(path: String) throws -> PipelineConfig {
@@ -296,6 +336,24 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     public static func parse(_ yaml: String, path: String = "<memory>") throws -> PipelineConfig {
         let user = try resolvedMapping(yaml, path: path, chain: [])
         return try decode(user, path: path)
+    }
+
+    /// The resolved configuration as one JSON object (snake_case keys, sorted):
+    /// what a trained model carries, so the model alone can be run.
+    public func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// Reads `jsonText()` back, with every check a pipeline file gets; keys a
+    /// later version added are refused by name, left-out keys take defaults.
+    public static func parseJSON(_ text: String, path: String) throws -> PipelineConfig {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)), let mapping = object as? [String: Any] else {
+            throw PipelineError.invalid(path: path, reason: "the pipeline configuration is not a JSON object")
+        }
+        return try decode(mapping, path: path)
     }
 
     /// The file's mapping with its `base:` (another pipeline file, relative to
@@ -324,11 +382,10 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             throw PipelineError.unreadable(path: basePath, reason: "base of \(path): \(error.localizedDescription)")
         }
         var below = try resolvedMapping(text, path: basePath, chain: chain + [path])
-        // A file that names another pipeline than its base gets that pipeline's
-        // proposal stage unless it says otherwise.
-        if user["name"] != nil, user["proposals"] == nil, user["name"] as? String != below["name"] as? String {
-            below.removeValue(forKey: "proposals")
-        }
+        // A file is its own pipeline: it never takes its base's name, and a file
+        // with its own stages is not bound by the base's (older) `proposals:` key.
+        below.removeValue(forKey: "name")
+        if user["stages"] != nil { below.removeValue(forKey: "proposals") }
         return overlay(user, on: below)
     }
 
@@ -341,15 +398,21 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         return out
     }
 
-    static func decode(_ user: [String: Any], path: String) throws -> PipelineConfig {
-        guard let kindName = user["name"] as? String, let kind = PipelineKind(rawValue: kindName) else {
-            throw PipelineError.invalid(path: path, reason: "name must be one of \(PipelineKind.allCases.map(\.rawValue).joined(separator: ", "))")
+    static func decode(_ file: [String: Any], path: String) throws -> PipelineConfig {
+        var user = file
+        if user["name"] == nil {
+            guard path != "<memory>" else { throw PipelineError.invalid(path: path, reason: "name: the pipeline needs a name") }
+            user["name"] = Self.fileStem(path)
         }
+        guard user["name"] is String else { throw PipelineError.invalid(path: path, reason: "name must be a string") }
+        // Older files state the proposal stage as well as listing it; the stages
+        // decide, and a stated key must agree with them.
+        let statedProposals = user.removeValue(forKey: "proposals")
         // Every key left out takes its default: merge the file over the defaults'
         // own encoding, refusing keys the defaults do not have (typos).
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
-        let defaults = try JSONSerialization.jsonObject(with: encoder.encode(PipelineConfig(name: kind)))
+        let defaults = try JSONSerialization.jsonObject(with: encoder.encode(PipelineConfig(name: "")))
         let merged = try merge(user, over: defaults, at: "", path: path)
         try refuseNonFinite(merged, at: "", path: path)
         do {
@@ -357,6 +420,14 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             decoder.keyDecodingStrategy = .convertFromSnakeCase
             let config = try decoder.decode(PipelineConfig.self, from: JSONSerialization.data(withJSONObject: merged))
             try config.validate(path: path)
+            if let statedProposals {
+                guard let raw = statedProposals as? String, let stated = ProposalStage(rawValue: raw) else {
+                    throw PipelineError.invalid(path: path, reason: "proposals = '\(statedProposals)' is not one of \(ProposalStage.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                if stated != config.proposals {
+                    throw PipelineError.invalid(path: path, reason: "proposals = \(raw), but the stages make it a \(config.architecture.title) pipeline, whose proposals come from \(config.proposals.rawValue) (the stages decide; leave the key out)")
+                }
+            }
             return config
         } catch let e as PipelineError {
             throw e
@@ -434,6 +505,8 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         func fraction(_ key: String, _ v: Float, zeroAllowed: Bool = true) throws {
             try real(key, v, 0, 1, openLow: !zeroAllowed)
         }
+        // name: a folder name (drawings) and part of default file names
+        try Self.validateName(name, fail: fail)
         // input
         try int("input.min_size", input.minSize, 32...4096)
         try int("input.max_size", input.maxSize, input.minSize...8192)
@@ -530,31 +603,49 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             try int("training.scale_jitter[0]", training.scaleJitter[0], 32...4096)
             try int("training.scale_jitter[1]", training.scaleJitter[1], training.scaleJitter[0]...4096)
         }
-        // proposals: the name says which paper's pipeline the file is, so they must agree
-        switch (name, proposals) {
-        case (.fasterRCNN, .selectiveSearch):
-            try fail("proposals = selective_search: faster-rcnn's proposals come from its rpn (with selective search it is fast-rcnn)")
-        case (.fastRCNN, .rpn):
-            try fail("proposals = rpn: fast-rcnn takes selective search proposals (with an rpn it is faster-rcnn)")
-        case (.rcnn, .rpn):
-            try fail("proposals = rpn: rcnn scores selective search proposals; an rpn needs the shared features of faster-rcnn")
-        default:
-            break
-        }
-        // stages
+        // stages: they decide the architecture, so they must describe exactly one
         if stages.isEmpty { try fail("stages must list the pipeline's stages") }
-        let otherStage = proposals == .rpn ? "selective_search" : "rpn"
-        if stages.contains(otherStage) {
-            try fail("stages: '\(otherStage)' does not run in a pipeline whose proposals come from \(proposals.rawValue)")
+        for stage in stages where !Self.knownStages.contains(stage) {
+            try fail("stages: '\(stage)' is not a stage (known: \(Self.knownStages.sorted().joined(separator: ", ")))")
         }
-        if name == .rcnn {
+        if stages.contains("rpn") && stages.contains("selective_search") {
+            try fail("stages: 'rpn' and 'selective_search' are both proposal stages; a pipeline has one")
+        }
+        guard let architecture = PipelineArchitecture(stages: stages) else {
+            try fail("stages name no proposal stage: list 'rpn' (Faster R-CNN) or 'selective_search' (Fast R-CNN), or 'cnn_features' with 'selective_search' (R-CNN)")
+        }
+        if architecture == .rcnn {
+            if let s = stages.first(where: { PipelineArchitecture.twoStageOnlyStages.contains($0) }) {
+                try fail("stages: '\(s)' does not run in an R-CNN pipeline (its CNN runs per region: cnn_features)")
+            }
+            if !stages.contains("selective_search") { try fail("stages: an R-CNN pipeline scores selective search regions: list 'selective_search'") }
             let other: RCNNClassifier = rcnn.classifier == .svm ? .softmax : .svm
             if stages.contains(other.rawValue) {
                 try fail("stages: '\(other.rawValue)' does not run when rcnn.classifier is \(rcnn.classifier.rawValue) (list '\(rcnn.classifier.rawValue)')")
             }
+        } else if let s = stages.first(where: { PipelineArchitecture.rcnnOnlyStages.contains($0) }) {
+            try fail("stages: '\(s)' runs only in R-CNN (with cnn_features); this is a \(architecture.title) pipeline")
         }
-        for stage in stages where !Self.knownStages.contains(stage) {
-            try fail("stages: '\(stage)' is not a stage (known: \(Self.knownStages.sorted().joined(separator: ", ")))")
+    }
+
+    /// Names a pipeline may have: they become folder and file names.
+    static func validateName(_ name: String, fail: (String) throws -> Never) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        if name.isEmpty || name.count > 64 || name.hasPrefix(".") || name.hasPrefix("-") || !name.allSatisfy(allowed.contains) {
+            try fail("name '\(Self.printable(name))' must be 1-64 letters, digits, '.', '_' or '-', not starting with '.' or '-' (set name: in the file)")
         }
+        if ["all", "bundled"].contains(name) { try fail("name '\(name)' is reserved (--pipeline \(name) means several pipelines)") }
+    }
+
+    /// A name for messages: control characters escaped.
+    static func printable(_ s: String) -> String {
+        String(s.unicodeScalars.prefix(80).map { $0.properties.generalCategory == .control ? "?" : Character($0) })
+    }
+
+    /// `dir/name.yaml` → `name`.
+    static func fileStem(_ path: String) -> String {
+        let file = (path as NSString).lastPathComponent
+        for ext in [".yaml", ".yml"] where file.hasSuffix(ext) { return String(file.dropLast(ext.count)) }
+        return file
     }
 }

@@ -184,7 +184,7 @@ public final class RCNNDetector {
         t[Self.regWeight] = Tensor(shape: [k, d, 4], data: regressors.flatMap { $0?.weights ?? [Float](repeating: 0, count: d * 4) })
         t[Self.regBias] = Tensor(shape: [k, 4], data: regressors.flatMap { $0?.bias ?? [0, 0, 0, 0] })
         t[Self.featureScaleKey] = Tensor(shape: [1], data: [featureScale])
-        return ModelBundle(pipeline: .rcnn, classes: classes, tensors: t, info: info)
+        return ModelBundle(config: config, classes: classes, tensors: t, info: info)
     }
 
     public convenience init(config: PipelineConfig, bundle: ModelBundle, path: String) throws {

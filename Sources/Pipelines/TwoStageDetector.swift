@@ -22,8 +22,8 @@ public final class TwoStageDetector {
     let boxCoder: BoxCoder
 
     public init(config: PipelineConfig, classes: [String]) throws {
-        guard config.name != .rcnn else {
-            throw PipelineError.invalid(path: config.name.rawValue, reason: "R-CNN is not a two-stage detector")
+        guard config.architecture != .rcnn else {
+            throw PipelineError.invalid(path: config.name, reason: "R-CNN is not a two-stage detector")
         }
         self.config = config
         self.classes = classes
@@ -89,7 +89,7 @@ public final class TwoStageDetector {
             }
         } else {
             guard let externalProposals else {
-                throw PipelineError.invalid(path: config.name.rawValue, reason: "Fast R-CNN needs proposals")
+                throw PipelineError.invalid(path: config.name, reason: "Fast R-CNN needs proposals")
             }
             rois = externalProposals.map { $0.scaled(by: scale).clipped(width: inW, height: inH) }.filter { !$0.isDegenerate }
         }
@@ -217,7 +217,7 @@ extension Tensor {
 extension TwoStageDetector {
     /// The model as a bundle (weights + class list).
     public func bundle(info: [String: String] = [:]) throws -> ModelBundle {
-        ModelBundle(pipeline: config.name, classes: classes, tensors: try StateDict.tensors(of: state), info: info)
+        ModelBundle(config: config, classes: classes, tensors: try StateDict.tensors(of: state), info: info)
     }
 
     /// A detector for `config` with the weights of `bundle`, which must be of

@@ -74,7 +74,8 @@ public enum HTMLReport {
 
     static func tableSection(_ input: ReportInput) -> String {
         var s = "<section id=\"stages\">\n<h2>Stage by stage</h2>\n"
-        let rcnnTotal = input.pipelines.first(where: { $0.name == "rcnn" })?.totalMs
+        // A summary without an architecture (made by hand, not from a store) goes by its name.
+        let rcnnTotal = input.pipelines.filter { ($0.architecture ?? $0.name) == "rcnn" }.map(\.totalMs).max()
         func speedup(_ p: PipelineSummary) -> Double? {
             if let sp = p.speedupOverRCNN { return sp }
             guard let r = rcnnTotal, p.totalMs > 0 else { return nil }
@@ -91,8 +92,10 @@ public enum HTMLReport {
         s += "<th class=\"num ref\">Reference s / image</th><th class=\"num ref\">Reference speed-up</th><th class=\"ref\">Reference setting</th></tr></thead>\n<tbody>\n"
         var unmatched = input.reference
         for p in input.pipelines {
-            let ref = input.reference.first(where: { $0.pipeline == p.name })
-            unmatched.removeAll { $0.pipeline == p.name }
+            // The papers' figures belong to an architecture, whatever the pipeline's name.
+            let kind = p.architecture ?? p.name
+            let ref = input.reference.first(where: { $0.pipeline == kind })
+            unmatched.removeAll { $0.pipeline == kind }
             s += "<tr class=\"summary-row\" data-pipeline=\"\(HTMLText.escape(p.name))\"><td>\(HTMLText.escape(p.name))</td>"
             s += "<td>\(p.runID.map { String($0) } ?? "—")</td><td class=\"num\">\(p.images)</td>"
             s += "<td class=\"num\">\(HTMLText.ms(p.totalMs))</td><td class=\"num\">\(HTMLText.speedup(speedup(p)))</td>"

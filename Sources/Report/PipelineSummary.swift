@@ -1,8 +1,10 @@
 /// One pipeline's run as the report shows it.
 public struct PipelineSummary: Sendable, Equatable {
-    /// "rcnn", "fast-rcnn", "faster-rcnn" (any name works; these are the ones the
-    /// classic reference row knows).
+    /// The pipeline's name (any name).
     public var name: String
+    /// "rcnn", "fast-rcnn" or "faster-rcnn": the reference rows and the
+    /// speed-up over R-CNN go by it.
+    public var architecture: String?
     public var runID: Int64?
     public var images: Int
     /// In pipeline order.
@@ -16,10 +18,10 @@ public struct PipelineSummary: Sendable, Equatable {
     /// The run configuration as stored (YAML), shown verbatim.
     public var configuration: String
 
-    public init(name: String, runID: Int64? = nil, images: Int, stages: [StageTiming], totalMs: Double? = nil,
+    public init(name: String, architecture: String? = nil, runID: Int64? = nil, images: Int, stages: [StageTiming], totalMs: Double? = nil,
                 speedupOverRCNN: Double? = nil, ap50: Double? = nil, perClassAP: [ClassAP] = [],
                 configuration: String = "") {
-        self.name = name; self.runID = runID; self.images = images; self.stages = stages
+        self.name = name; self.architecture = architecture; self.runID = runID; self.images = images; self.stages = stages
         self.totalMs = totalMs ?? stages.reduce(0) { $0 + $1.meanMs }
         self.speedupOverRCNN = speedupOverRCNN; self.ap50 = ap50; self.perClassAP = perClassAP
         self.configuration = configuration

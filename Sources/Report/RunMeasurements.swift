@@ -3,6 +3,9 @@ import Evaluation
 /// One stored run as the assembler needs it: raw per-image measurements, not summaries.
 public struct RunMeasurements: Sendable {
     public var pipeline: String
+    /// `rcnn`, `fast-rcnn` or `faster-rcnn`: which paper's detector the run
+    /// is (the speed-up and the reference rows go by it, not by the name).
+    public var architecture: String?
     public var runID: Int64?
     public var configuration: String
     /// Per stage, in pipeline order, one wall time per image.
@@ -14,10 +17,10 @@ public struct RunMeasurements: Sendable {
     public var imageIDs: [Int64]
     public var detections: [ScoredDetection]
 
-    public init(pipeline: String, runID: Int64? = nil, configuration: String = "",
+    public init(pipeline: String, architecture: String? = nil, runID: Int64? = nil, configuration: String = "",
                 stageSamples: [(stage: String, ms: [Double])], totalSamples: [Double]? = nil,
                 imageIDs: [Int64], detections: [ScoredDetection]) {
-        self.pipeline = pipeline; self.runID = runID; self.configuration = configuration
+        self.pipeline = pipeline; self.architecture = architecture; self.runID = runID; self.configuration = configuration
         self.stageSamples = stageSamples; self.totalSamples = totalSamples
         self.imageIDs = imageIDs; self.detections = detections
     }

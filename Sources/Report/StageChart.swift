@@ -73,7 +73,7 @@ struct StageChart {
             }
             if mode == .milliseconds {
                 var total = "\(HTMLText.ms(p.totalMs)) ms"
-                if let sp = p.speedupOverRCNN, p.name != "rcnn" { total += "  (\(HTMLText.speedup(sp)))" }
+                if let sp = p.speedupOverRCNN, abs(sp - 1) > 1e-9 { total += "  (\(HTMLText.speedup(sp)))" }
                 s += "<text class=\"bar-total\" x=\"\(HTMLText.num(x + 8))\" y=\"\(HTMLText.num(y + Self.barHeight / 2))\" "
                 s += "dominant-baseline=\"central\">\(HTMLText.escape(total))</text>\n"
             }

@@ -64,14 +64,14 @@ public final class RCNNTrainer {
         let perImage = max(2, rcnn.fineTuneRegionsPerImage)
         let sampler = try BalancedSampler(batchSizePerImage: perImage, positiveFraction: rcnn.fineTuneForegroundFraction)
         let matcher = try Matcher(highThreshold: 0.5, lowThreshold: 0.5, allowLowQualityMatches: false)
-        let loop = EpochLoop(settings: settings, parameters: params, sampleCount: samples.count, label: "rcnn cnn",
+        let loop = EpochLoop(settings: settings, parameters: params, sampleCount: samples.count, label: "\(detector.config.name) cnn",
                              orderSalt: 0x9E3779B9, checkpointPath: checkpointPath, resume: resume, showProgress: showProgress,
                              stopAfterEpoch: stopAfterEpoch, log: log)
         detector.backbone.training = true
         defer { detector.backbone.training = false }
         let summaries: [EpochSummary<ScalarLoss>] = try loop.run(
             restore: { path, sgd in
-                try TrainingCheckpoint.restore(path, pipeline: .rcnn, classes: detector.classes, seed: settings.seed,
+                try TrainingCheckpoint.restore(path, pipeline: detector.config, classes: detector.classes, seed: settings.seed,
                                                into: params + detector.backbone.buffers, sgd: sgd)
             },
             initialise: {
@@ -124,7 +124,7 @@ public final class RCNNTrainer {
 
     func extractFeatures() throws -> [ImageFeatures] {
         var out: [ImageFeatures] = []
-        var bar = ProgressBar(total: samples.count, label: "[rcnn features]")
+        var bar = ProgressBar(total: samples.count, label: "[\(detector.config.name) features]")
         var timer = StageTimer()
         detector.featureScale = 1
         // The SVMs' negatives come from a uniform sample of the proposals the

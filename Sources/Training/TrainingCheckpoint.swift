@@ -19,11 +19,11 @@ enum TrainingCheckpoint {
     }
 
     /// Loads `path` into `state` and `sgd`; returns the epochs it had done.
-    static func restore(_ path: String, pipeline: PipelineKind, classes: [String], seed: UInt64,
+    static func restore(_ path: String, pipeline: PipelineConfig, classes: [String], seed: UInt64,
                         into state: [Parameter], sgd: SGD) throws -> Int {
         let bundle = try ModelBundle.load(path: path)
-        guard bundle.pipeline == pipeline, bundle.classes == classes else {
-            throw TrainingError.checkpoint(path: path, reason: "it belongs to \(bundle.pipeline.rawValue) with classes \(bundle.classes)")
+        guard bundle.pipeline == pipeline.name, bundle.architecture == pipeline.architecture, bundle.classes == classes else {
+            throw TrainingError.checkpoint(path: path, reason: "it belongs to pipeline \(bundle.pipeline) (\(bundle.architecture.title)) with classes \(bundle.classes)")
         }
         guard bundle.info["seed"] == String(seed) else {
             throw TrainingError.checkpoint(path: path, reason: "it was trained with seed \(bundle.info["seed"] ?? "?"), not \(seed)")

@@ -59,11 +59,11 @@ public final class TwoStageTrainer {
         let jitter = settings.scaleJitter.count == 2 ? settings.scaleJitter[0]...settings.scaleJitter[1] : nil
         let augmentation = Augmentation(horizontalFlip: settings.horizontalFlip, shorterSides: jitter)
         let loop = EpochLoop(settings: settings, parameters: detector.parameters, sampleCount: samples.count,
-                             label: detector.config.name.rawValue, orderSalt: 0x5DEECE66D, checkpointPath: checkpointPath,
+                             label: detector.config.name, orderSalt: 0x5DEECE66D, checkpointPath: checkpointPath,
                              resume: resume, showProgress: showProgress, stopAfterEpoch: stopAfterEpoch, log: log)
         return try loop.run(
             restore: { path, sgd in
-                try TrainingCheckpoint.restore(path, pipeline: detector.config.name, classes: detector.classes, seed: settings.seed,
+                try TrainingCheckpoint.restore(path, pipeline: detector.config, classes: detector.classes, seed: settings.seed,
                                                into: detector.state, sgd: sgd)
             },
             initialise: { try detector.initialise(seed: settings.seed) },

@@ -2,8 +2,8 @@ import Foundation
 import Pipelines
 import Store
 
-/// `detect compare` as a library call: the three pipelines on the same
-/// images, each after one untimed warm-up image, stored as one comparison;
+/// `detect compare` as a library call: any pipelines (by default the three
+/// papers') on the same images, each after one untimed warm-up image, stored as one comparison;
 /// per stage the mean and median milliseconds, and AP50 when the images have
 /// ground truth.
 public struct ComparisonWorkflow {
@@ -18,7 +18,13 @@ public struct ComparisonWorkflow {
     }
 
     public struct PipelineResult: Sendable {
-        public var kind: PipelineKind
+        /// The pipeline's name, as stored with its run.
+        public var name: String
+        public var architecture: PipelineArchitecture
+        public var model: String
+        /// What tables and JSON call it: the name, or, when two entries share a
+        /// name (two models of one pipeline), the name and the model file.
+        public var label: String
         public var runID: Int64
         public var images: Int
         public var stages: [(stage: String, ms: [Double])]
@@ -70,8 +76,32 @@ public struct ComparisonWorkflow {
             if let e = try? RunEvaluation(store: store, run: r.runID, dataset: dataset), !e.groundTruth.isEmpty {
                 ap50 = e.voc(.area).mAP
             }
-            results.append(PipelineResult(kind: config.name, runID: r.runID, images: r.images, stages: stages, ap50: ap50))
+            results.append(PipelineResult(name: config.name, architecture: config.architecture, model: entry.modelPath,
+                                          label: config.name, runID: r.runID, images: r.images, stages: stages, ap50: ap50))
         }
-        return (comparisonID, results)
+        return (comparisonID, Self.labelled(results))
+    }
+
+    /// Gives each result a distinct label: a name used once is the label; a
+    /// name several entries share gets its model file's name (and a number
+    /// when even those agree).
+    static func labelled(_ results: [PipelineResult]) -> [PipelineResult] {
+        var out = results
+        var used = Set<String>()
+        for i in out.indices {
+            let shared = results.filter { $0.name == out[i].name }.count > 1
+            var label = shared ? "\(out[i].name):\(URL(fileURLWithPath: out[i].model).deletingPathExtension().lastPathComponent)" : out[i].name
+            var n = 2
+            let base = label
+            while used.contains(label) { label = "\(base)#\(n)"; n += 1 }
+            used.insert(label)
+            out[i].label = label
+        }
+        return out
+    }
+
+    /// The slowest R-CNN-architecture result: what "× faster than R-CNN" divides.
+    public static func rcnnBaseline(_ results: [PipelineResult]) -> PipelineResult? {
+        results.filter { $0.architecture == .rcnn && $0.totalMs > 0 }.max { $0.totalMs < $1.totalMs }
     }
 }

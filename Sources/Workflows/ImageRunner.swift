@@ -40,13 +40,13 @@ public struct ImageRunner {
         // same file starts a new run instead of resuming the old one.
         let modelHash = (try? ContentHash.sha256(path: pipeline.modelPath)) ?? "unknown"
         let configuration = configText + "\n# score_threshold: \(scoreThreshold)\n# model_sha256: \(modelHash)\n"
-        let (runID, _) = try store.startRun(pipeline: pipeline.config.name.rawValue, model: pipeline.modelPath,
+        let (runID, _) = try store.startRun(pipeline: pipeline.config.name, model: pipeline.modelPath,
                                             configuration: configuration, comparisonID: comparisonID, shard: shard, group: group)
         var result = Result(runID: runID)
         result.runUUID = try store.run(runID)?.uuid ?? ""
         var doneImages = try store.finishedImageIDs(run: runID)
         let donePaths = try store.finishedPaths(run: runID)
-        var bar = ProgressBar(total: files.count, label: "[\(pipeline.config.name.rawValue)]")
+        var bar = ProgressBar(total: files.count, label: "[\(pipeline.config.name)]")
         var totalMs = 0.0
         var warmedUp = !warmUp
         for (n, path) in files.enumerated() {
@@ -115,7 +115,7 @@ public struct ImageRunner {
                                 label: "\(pipeline.classes[d.label]) \(String(format: "%.2f", d.score))",
                                 color: Color.forClass(d.label))
         }
-        let dir = URL(fileURLWithPath: directory).appendingPathComponent(pipeline.config.name.rawValue)
+        let dir = URL(fileURLWithPath: directory).appendingPathComponent(pipeline.config.name)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".jpg"
         try JPEG.write(image, to: dir.appendingPathComponent(name).path, quality: 90)

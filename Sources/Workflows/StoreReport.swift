@@ -2,6 +2,7 @@ import Boxes
 import Evaluation
 import Foundation
 import Imaging
+import Pipelines
 import Report
 import Store
 
@@ -37,9 +38,14 @@ public struct StoreReport {
         for (r, detections) in stored {
             let ids = try store.runImageIDs(run: r.id)
             for id in ids where seen.insert(id).inserted { imageIDs.append(id) }
+            let timings = try store.stageTimings(run: r.id)
+            // Two runs of one pipeline (two models of it) are told apart by their model.
+            let shared = runs.filter { $0.pipeline == r.pipeline }.count > 1
+            let label = shared ? "\(r.pipeline):\(URL(fileURLWithPath: r.model ?? "").deletingPathExtension().lastPathComponent) (run \(r.id))" : r.pipeline
             measurements.append(RunMeasurements(
-                pipeline: r.pipeline, runID: r.id, configuration: r.configuration,
-                stageSamples: try store.stageTimings(run: r.id), imageIDs: ids,
+                pipeline: label, architecture: PipelineArchitecture(stages: timings.map(\.stage))?.rawValue,
+                runID: r.id, configuration: r.configuration,
+                stageSamples: timings, imageIDs: ids,
                 detections: detections.map {
                     ScoredDetection(imageID: $0.imageID, categoryID: classIndex[$0.category]!, box: $0.box, score: $0.score)
                 }))
@@ -88,8 +94,20 @@ public func writeComparisonReport(store: Store, comparisonID: Int64, to path: St
     let runs = try store.runs(comparison: comparisonID)
     guard !runs.isEmpty else { throw ReportCommandError.noSuchComparison(comparisonID, store: store.path) }
     let input = try StoreReport(store: store, dataset: dataset)
-        .input(runs: runs, title: "R-CNN, Fast R-CNN and Faster R-CNN — comparison \(comparisonID)")
+        .input(runs: runs, title: comparisonTitle(runs.map(\.pipeline), comparisonID: comparisonID))
     try HTMLReport.write(input, to: path)
+}
+
+/// "R-CNN, Fast R-CNN and Faster R-CNN — comparison 3" for the papers' three,
+/// otherwise the pipelines' names.
+public func comparisonTitle(_ pipelines: [String], comparisonID: Int64) -> String {
+    var names: [String] = []
+    for p in pipelines where !names.contains(p) { names.append(p) }
+    if names == PipelineArchitecture.allCases.map(\.rawValue) {
+        return "R-CNN, Fast R-CNN and Faster R-CNN — comparison \(comparisonID)"
+    }
+    let list = names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " and " + names.last!
+    return "\(list) — comparison \(comparisonID)"
 }
 
 public enum ReportCommandError: Error, CustomStringConvertible {

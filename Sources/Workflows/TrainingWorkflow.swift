@@ -18,8 +18,12 @@ public struct TrainingWorkflow {
     public var splitFile: String?
     public var output: String?
     public var resume = false
-    /// Facts written into the model's metadata (e.g. the command line).
-    public var command = CommandLine.arguments.joined(separator: " ")
+    /// The command line written into the model's metadata, without the
+    /// training machine's absolute paths.
+    public var command = TrainingWorkflow.shareableCommand(CommandLine.arguments)
+    /// Folders where `backbone.weights` (`imagenet` or a relative path) is
+    /// looked up, first match wins.
+    public var weightsRoots: [String] = []
 
     public init(config: PipelineConfig, configPath: String) {
         self.config = config
@@ -27,7 +31,7 @@ public struct TrainingWorkflow {
     }
 
     public struct Result: Sendable {
-        public var pipeline: PipelineKind
+        public var pipeline: String
         public var model: String
         public var images: Int
         public var classes: [String]
@@ -50,11 +54,15 @@ public struct TrainingWorkflow {
         var config = self.config
         let fileEpochs = config.training.epochs
         config.training.epochs = config.training.epochs(forImages: samples.count)
-        let output = self.output ?? "\(config.name.rawValue)-\(datasetName).safetensors"
+        let output = self.output ?? "\(config.name)-\(datasetName).safetensors"
         let checkpoint = output + ".checkpoint"
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: output).deletingLastPathComponent(),
                                                 withIntermediateDirectories: true)
-        printError("training \(config.name.rawValue) on \(samples.count) images of \(datasetName) " +
+        // The model records the configuration as written (`weights: imagenet`,
+        // not this machine's path); the detector starts from the file found here.
+        let recorded = config
+        config.backbone.weights = try config.backbone.resolvedWeightsPath(roots: weightsRoots) ?? "none"
+        printError("training \(config.name) (\(config.architecture.title)) on \(samples.count) images of \(datasetName) " +
                    "(\(classes.count) classes: \(classes.joined(separator: ", "))), \(config.training.epochs) epochs" +
                    (config.training.epochs > fileEpochs
                        ? " (the pipeline's \(fileEpochs) raised to reach its min_iterations of \(config.training.minIterations) steps)" : "") +
@@ -69,8 +77,13 @@ public struct TrainingWorkflow {
             "epochs": String(config.training.epochs), "seed": String(config.training.seed), "command": command,
             "pipeline_file": (try? String(contentsOfFile: configPath, encoding: .utf8)) ?? "",
         ]
+        func save(_ bundle: ModelBundle) throws {
+            var bundle = bundle
+            bundle.config = recorded
+            try bundle.save(to: output)
+        }
         var finalLoss: Double?
-        switch config.name {
+        switch config.architecture {
         case .rcnn:
             let detector = try RCNNDetector(config: config, classes: classes)
             let trainer = RCNNTrainer(detector: detector, samples: samples, proposals: proposals)
@@ -78,7 +91,7 @@ public struct TrainingWorkflow {
             info["final_cnn_loss"] = String(format: "%.4f", summary.fineTuneLoss.last ?? 0)
             info["svm_training_accuracy"] = summary.svmTrainingAccuracy.map { String(format: "%.4f", $0) }.joined(separator: ",")
             info["seconds"] = String(format: "%.0f", Date().timeIntervalSince(started))
-            try detector.bundle(info: info).save(to: output)
+            try save(detector.bundle(info: info))
             finalLoss = summary.fineTuneLoss.last ?? 0
         case .fastRCNN, .fasterRCNN:
             let detector = try TwoStageDetector(config: config, classes: classes)
@@ -90,11 +103,26 @@ public struct TrainingWorkflow {
                 finalLoss = last.meanLoss.total
             }
             info["seconds"] = String(format: "%.0f", Date().timeIntervalSince(started))
-            try detector.bundle(info: info).save(to: output)
+            try save(detector.bundle(info: info))
         }
         try? FileManager.default.removeItem(atPath: checkpoint)
         return Result(pipeline: config.name, model: output, images: samples.count, classes: classes,
                       epochs: config.training.epochs, finalLoss: finalLoss, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// `args` with every absolute path cut to its file name (`--out=/x/y.st`
+    /// too) and the executable called `detect`: a shared model should not tell
+    /// where it was trained.
+    public static func shareableCommand(_ args: [String]) -> String {
+        guard !args.isEmpty else { return "" }
+        func clean(_ a: String) -> String {
+            if a.hasPrefix("/") { return (a as NSString).lastPathComponent }
+            if let eq = a.firstIndex(of: "="), a.hasPrefix("-"), a[a.index(after: eq)...].hasPrefix("/") {
+                return String(a[...eq]) + (String(a[a.index(after: eq)...]) as NSString).lastPathComponent
+            }
+            return a
+        }
+        return (["detect"] + args.dropFirst().map(clean)).joined(separator: " ")
     }
 
     /// The training images: the split file's, the named split(s), or the default.

@@ -10,7 +10,7 @@ import Proposals
 /// training on BCCD images, temporary model paths, selective search proposals,
 /// and the checks every loaded pipeline must pass.
 enum DetectorFixture {
-    static func config(_ kind: PipelineKind) throws -> PipelineConfig {
+    static func config(_ kind: PipelineArchitecture) throws -> PipelineConfig {
         var c = try PipelineConfig.load(path: PipelineConfigTests.root.appendingPathComponent("pipelines/\(kind.rawValue).yaml").path)
         c.input.minSize = 192
         c.input.maxSize = 256

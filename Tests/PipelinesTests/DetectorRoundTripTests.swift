@@ -164,7 +164,7 @@ final class DetectorRoundTripTests: XCTestCase {
         for other in ["faster-rcnn", "rcnn"] {
             let model = root.appendingPathComponent("models/\(other).safetensors").path
             XCTAssertThrowsError(try DetectionPipeline(config: fast, modelPath: model)) { error in
-                XCTAssertTrue("\(error)".contains("needs a fast-rcnn model") || "\(error)".contains("R-CNN"), "\(error)")
+                XCTAssertTrue("\(error)".contains("cannot run in pipeline fast-rcnn, which is Fast R-CNN"), "\(error)")
                 XCTAssertTrue("\(error)".contains(model), "\(error)")
             }
         }

@@ -6,9 +6,10 @@ final class PipelineConfigTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     func testProjectPipelineFilesParse() throws {
-        for kind in PipelineKind.allCases {
+        for kind in PipelineArchitecture.allCases {
             let c = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/\(kind.rawValue).yaml").path)
-            XCTAssertEqual(c.name, kind)
+            XCTAssertEqual(c.name, kind.rawValue)
+            XCTAssertEqual(c.architecture, kind)
             XCTAssertEqual(c.stages.first, "decode")
             XCTAssertEqual(c.stages.last, "nms")
             XCTAssertEqual(c.postprocess.nmsThreshold, 0.3)
@@ -24,7 +25,7 @@ final class PipelineConfigTests: XCTestCase {
     }
 
     func testMissingKeysTakeDefaults() throws {
-        let c = try PipelineConfig.parse("name: faster-rcnn\nstages: [backbone]\nrpn:\n  nms_threshold: 0.6\n")
+        let c = try PipelineConfig.parse("name: faster-rcnn\nstages: [backbone, rpn]\nrpn:\n  nms_threshold: 0.6\n")
         XCTAssertEqual(c.rpn.nmsThreshold, 0.6)
         XCTAssertEqual(c.rpn.postNmsTopNTrain, 2000)
         XCTAssertEqual(c.boxHead.boxCoderWeights, [10, 10, 5, 5])
@@ -35,10 +36,17 @@ final class PipelineConfigTests: XCTestCase {
         func reason(_ yaml: String) -> String {
             do { _ = try PipelineConfig.parse(yaml, path: "p.yaml"); return "accepted" } catch { return "\(error)" }
         }
-        XCTAssertTrue(reason("name: faster-rcnn\nstages: [backbone]\nrpn:\n  nms_treshold: 0.6\n").contains("rpn.nms_treshold"))
-        XCTAssertTrue(reason("name: faster-rcnn\nstages: [backbone]\nrpn:\n  nms_threshold: high\n").contains("p.yaml"))
-        XCTAssertTrue(reason("name: yolo\nstages: [backbone]\n").contains("name must be one of"))
-        XCTAssertTrue(reason("name: fast-rcnn\nstages: [backbone]\nroi_pooling:\n  type: psroi\n").contains("roi_pooling.type"))
+        XCTAssertTrue(reason("name: faster-rcnn\nstages: [backbone, rpn]\nrpn:\n  nms_treshold: 0.6\n").contains("rpn.nms_treshold"))
+        XCTAssertTrue(reason("name: faster-rcnn\nstages: [backbone, rpn]\nrpn:\n  nms_threshold: high\n").contains("p.yaml"))
+        XCTAssertEqual(reason("name: yolo\nstages: [backbone, rpn]\n"), "accepted", "any name: a pipeline is named, not one of three")
+        XCTAssertTrue(reason("name: a b\nstages: [backbone, rpn]\n").contains("name 'a b' must be"))
+        XCTAssertTrue(reason("name: ../x\nstages: [backbone, rpn]\n").contains("name '../x' must be"))
+        XCTAssertTrue(reason("name: all\nstages: [backbone, rpn]\n").contains("reserved"))
+        XCTAssertThrowsError(try PipelineConfig.parse("stages: [backbone, rpn]\n"), "a file's name is its stem; text alone must say it") {
+            XCTAssertTrue("\($0)".contains("needs a name"), "\($0)")
+        }
+        XCTAssertEqual(try PipelineConfig.parse("stages: [backbone, rpn]\n", path: "dir/raccoon.yaml").name, "raccoon")
+        XCTAssertTrue(reason("name: fast-rcnn\nstages: [backbone, rpn]\nroi_pooling:\n  type: psroi\n").contains("roi_pooling.type"))
         XCTAssertTrue(reason("name: fast-rcnn\n").contains("stages"))
         XCTAssertTrue(reason("[1, 2").contains("p.yaml"))
     }
@@ -67,7 +75,7 @@ final class PipelineConfigTests: XCTestCase {
 
     func testBackboneSectionIsValidated() {
         func reason(_ backbone: String) -> String {
-            do { _ = try PipelineConfig.parse("name: faster-rcnn\nstages: [backbone]\nbackbone:\n" + backbone, path: "p.yaml"); return "accepted" }
+            do { _ = try PipelineConfig.parse("name: faster-rcnn\nstages: [backbone, rpn]\nbackbone:\n" + backbone, path: "p.yaml"); return "accepted" }
             catch { return "\(error)" }
         }
         XCTAssertEqual(reason("  type: mobilenet_v2\n  stride: 32\n  frozen_stages: 19\n"), "accepted")
@@ -76,6 +84,24 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertTrue(reason("  type: mobilenet_v2\n  frozen_stages: 15\n").contains("backbone.frozen_stages"))
         XCTAssertTrue(reason("  type: resnet\n  weights: imagenet\n").contains("backbone.weights"))
         XCTAssertTrue(reason("  type: resnet\n  frozen_stages: 2\n").contains("backbone.frozen_stages"))
+    }
+
+    /// Training looks the ImageNet weights up in the project folders; missing,
+    /// the error says how to fetch them (it was unreachable behind a resolved path).
+    func testMissingImageNetWeightsSayHowToFetchThem() throws {
+        var b = PipelineConfig.BackboneConfig()
+        XCTAssertNil(try b.resolvedWeightsPath(roots: ["/nonexistent"]))
+        b.type = .mobilenetV2; b.weights = "imagenet"
+        XCTAssertThrowsError(try b.resolvedWeightsPath(roots: ["/nonexistent", "/also-not"])) { error in
+            XCTAssertTrue("\(error)".contains("detect weights fetch mobilenet_v2"), "\(error)")
+        }
+        let root = NSTemporaryDirectory() + "roots-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: root + "/models/imagenet", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        FileManager.default.createFile(atPath: root + "/models/imagenet/mobilenet_v2.safetensors", contents: Data([0]))
+        XCTAssertEqual(try b.resolvedWeightsPath(roots: ["/nonexistent", root]), root + "/models/imagenet/mobilenet_v2.safetensors")
+        b.weights = "w/mine.safetensors"
+        XCTAssertThrowsError(try b.resolvedWeightsPath(roots: [root])) { XCTAssertTrue("\($0)".contains("no such weights file"), "\($0)") }
     }
 
     func testImageNetWeightsResolveUnderTheProjectRoot() {
@@ -91,7 +117,7 @@ final class PipelineConfigTests: XCTestCase {
     /// file, the key, the value and what is allowed (issue 11's crashing files).
     func testOutOfRangeValuesAreRefusedWithKeyValueAndRange() {
         func reason(_ body: String, name: String = "faster-rcnn") -> String {
-            do { _ = try PipelineConfig.parse("name: \(name)\nstages: [backbone]\n" + body, path: "p.yaml"); return "accepted" }
+            do { _ = try PipelineConfig.parse("name: \(name)\nstages: [backbone, rpn]\n" + body, path: "p.yaml"); return "accepted" }
             catch { return "\(error)" }
         }
         let cases: [(String, String)] = [
@@ -131,7 +157,7 @@ final class PipelineConfigTests: XCTestCase {
     /// A few hundred bytes of nested aliases would expand to gigabytes: anchors
     /// and aliases are refused before anything is built.
     func testYAMLAliasesAreRefused() {
-        var yaml = "name: faster-rcnn\nstages: [backbone]\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        var yaml = "name: faster-rcnn\nstages: [backbone, rpn]\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for i in 1...9 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
         let start = Date()
         XCTAssertThrowsError(try PipelineConfig.parse(yaml, path: "laughs.yaml")) { error in
@@ -146,12 +172,14 @@ final class PipelineConfigTests: XCTestCase {
         for (fastFile, fasterFile) in [("fast-rcnn.yaml", "faster-rcnn.yaml"), ("fast-rcnn-mobilenet.yaml", "faster-rcnn-mobilenet.yaml")] {
             let fast = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/\(fastFile)").path)
             let faster = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/\(fasterFile)").path)
-            XCTAssertEqual(fast.name, .fastRCNN)
+            XCTAssertEqual(fast.name, String(fastFile.dropLast(5)), "each file is its own pipeline, not its base's")
+            XCTAssertEqual(fast.architecture, .fastRCNN)
+            XCTAssertEqual(faster.architecture, .fasterRCNN)
             var same = fast
             same.name = faster.name; same.description = faster.description; same.model = faster.model
             XCTAssertEqual(fast.proposals, .selectiveSearch)
             XCTAssertEqual(faster.proposals, .rpn)
-            same.stages = faster.stages; same.selectiveSearch = faster.selectiveSearch; same.proposals = faster.proposals
+            same.stages = faster.stages; same.selectiveSearch = faster.selectiveSearch
             same.training.epochs = faster.training.epochs   // each schedule measured on its own
             same.training.minIterations = faster.training.minIterations
             same.boxHead.bgIouLow = faster.boxHead.bgIouLow   // Fast R-CNN's own background band
@@ -165,7 +193,7 @@ final class PipelineConfigTests: XCTestCase {
         let dir = NSTemporaryDirectory() + "base-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try "name: faster-rcnn\nstages: [backbone]\nrpn: {nms_threshold: 0.6, channels: 128}\n".write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        try "name: faster-rcnn\nstages: [backbone, rpn]\nrpn: {nms_threshold: 0.6, channels: 128}\n".write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
         try "base: a.yaml\nrpn: {channels: 64}\n".write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
         let b = try PipelineConfig.load(path: dir + "/b.yaml")
         XCTAssertEqual(b.rpn.channels, 64)
@@ -179,7 +207,7 @@ final class PipelineConfigTests: XCTestCase {
     /// Found by `scripts/fuzz pipeline`: a mapping used as a key (`? nms: 0.7`)
     /// made Yams trap; it is refused with the line instead.
     func testComplexMappingKeysAreRefused() {
-        for yaml in ["name: faster-rcnn\nstages: [backbone]\nrpn:\n  channels: 64\n? nms_threshold: 0.7\n  fg_iou: 0.5\n",
+        for yaml in ["name: faster-rcnn\nstages: [backbone, rpn]\nrpn:\n  channels: 64\n? nms_threshold: 0.7\n  fg_iou: 0.5\n",
                      "name: faster-rcnn\n? [a, b]\n: 1\n"] {
             XCTAssertThrowsError(try PipelineConfig.parse(yaml, path: "k.yaml")) { error in
                 XCTAssertTrue("\(error)".contains("k.yaml") && "\(error)".contains("mapping keys"), "\(error)")
@@ -187,36 +215,71 @@ final class PipelineConfigTests: XCTestCase {
         }
     }
 
-    /// The proposal stage is the `proposals` key; it must agree with the
-    /// paper the file names, and a file naming another pipeline than its base
-    /// gets that pipeline's proposal stage unless it sets one.
-    func testProposalStageIsAKey() throws {
+    /// A pipeline's architecture follows from its stages, in one place: the
+    /// per-region CNN makes R-CNN, otherwise the proposal stage decides. An
+    /// older file's `proposals:` key must agree; stages that cannot run in the
+    /// architecture are refused by name.
+    func testArchitectureFollowsTheStages() throws {
         func reason(_ yaml: String) -> String {
             do { _ = try PipelineConfig.parse(yaml, path: "p.yaml"); return "" } catch { return "\(error)" }
         }
-        XCTAssertEqual(try PipelineConfig.parse("name: faster-rcnn\nstages: [rpn]\n").proposals, .rpn)
-        XCTAssertEqual(try PipelineConfig.parse("name: fast-rcnn\nstages: [selective_search]\n").proposals, .selectiveSearch)
-        XCTAssertTrue(reason("name: fast-rcnn\nstages: [backbone]\nproposals: rpn\n").contains("proposals = rpn"))
-        XCTAssertTrue(reason("name: rcnn\nstages: [warp]\nproposals: rpn\n").contains("proposals = rpn"))
-        XCTAssertTrue(reason("name: faster-rcnn\nstages: [rpn]\nproposals: selective_search\n").contains("proposals = selective_search"))
-        let unknown = reason("name: faster-rcnn\nstages: [rpn]\nproposals: edge_boxes\n")
+        XCTAssertEqual(try PipelineConfig.parse("name: a\nstages: [backbone, rpn]\n").architecture, .fasterRCNN)
+        XCTAssertEqual(try PipelineConfig.parse("name: a\nstages: [backbone, rpn]\n").proposals, .rpn)
+        XCTAssertEqual(try PipelineConfig.parse("name: a\nstages: [selective_search, backbone]\n").architecture, .fastRCNN)
+        XCTAssertEqual(try PipelineConfig.parse("name: a\nstages: [selective_search, backbone]\n").proposals, .selectiveSearch)
+        XCTAssertEqual(try PipelineConfig.parse("name: a\nstages: [selective_search, warp, cnn_features, svm]\n").architecture, .rcnn)
+        for architecture in PipelineArchitecture.allCases {
+            XCTAssertEqual(PipelineArchitecture(stages: architecture.stages), architecture)
+            XCTAssertEqual(PipelineConfig(architecture).architecture, architecture)
+        }
+        // The older key, where it agrees, is accepted; where it disagrees, refused.
+        XCTAssertEqual(reason("name: a\nstages: [backbone, rpn]\nproposals: rpn\n"), "")
+        XCTAssertTrue(reason("name: a\nstages: [selective_search, backbone]\nproposals: rpn\n").contains("proposals = rpn"))
+        XCTAssertTrue(reason("name: a\nstages: [selective_search, cnn_features]\nproposals: rpn\n").contains("proposals = rpn"))
+        XCTAssertTrue(reason("name: a\nstages: [rpn]\nproposals: selective_search\n").contains("proposals = selective_search"))
+        let unknown = reason("name: a\nstages: [rpn]\nproposals: edge_boxes\n")
         XCTAssertTrue(unknown.contains("proposals") && unknown.contains("'edge_boxes' is not one of rpn, selective_search"), unknown)
-        // A stage that cannot run with the file's proposals.
-        XCTAssertTrue(reason("name: fast-rcnn\nstages: [rpn, backbone]\n").contains("stages: 'rpn'"))
+        // Stages that describe no architecture, or two.
+        XCTAssertTrue(reason("name: a\nstages: [backbone, roi_pool]\n").contains("no proposal stage"))
+        XCTAssertTrue(reason("name: a\nstages: [rpn, selective_search]\n").contains("both proposal stages"))
+        XCTAssertTrue(reason("name: a\nstages: [selective_search, cnn_features, roi_pool]\n").contains("'roi_pool' does not run in an R-CNN"))
+        XCTAssertTrue(reason("name: a\nstages: [cnn_features]\n").contains("selective_search"))
+        XCTAssertTrue(reason("name: a\nstages: [rpn, warp]\n").contains("'warp' runs only in R-CNN"))
 
+        // A file based on another is its own pipeline: its own name, and its
+        // own stages free of the base's stated proposals.
         let dir = NSTemporaryDirectory() + "proposals-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try "name: faster-rcnn\nstages: [backbone, rpn]\nproposals: rpn\n".write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
-        try "base: a.yaml\nname: fast-rcnn\nstages: [selective_search, backbone]\n".write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
-        XCTAssertEqual(try PipelineConfig.load(path: dir + "/b.yaml").proposals, .selectiveSearch)
-        // The detector built from a file has an RPN exactly when its proposals say so.
+        try "name: base-one\nstages: [backbone, rpn]\nproposals: rpn\n".write(toFile: dir + "/a.yaml", atomically: true, encoding: .utf8)
+        try "base: a.yaml\nstages: [selective_search, backbone]\n".write(toFile: dir + "/b.yaml", atomically: true, encoding: .utf8)
+        try "base: a.yaml\nname: raccoon-faster\n".write(toFile: dir + "/c.yaml", atomically: true, encoding: .utf8)
+        let b = try PipelineConfig.load(path: dir + "/b.yaml")
+        XCTAssertEqual(b.proposals, .selectiveSearch)
+        XCTAssertEqual(b.name, "b")
+        XCTAssertEqual(try PipelineConfig.load(path: dir + "/a.yaml").name, "base-one")
+        XCTAssertEqual(try PipelineConfig.load(path: dir + "/c.yaml").name, "raccoon-faster")
+        XCTAssertEqual(try PipelineConfig.load(path: dir + "/c.yaml").architecture, .fasterRCNN)
+        // The detector built from a file has an RPN exactly when its stages say so.
         let faster = try TwoStageDetector(config: PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/faster-rcnn.yaml").path),
                                           classes: ["a"])
         let fast = try TwoStageDetector(config: PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/fast-rcnn.yaml").path),
                                         classes: ["a"])
         XCTAssertNotNil(faster.rpn)
         XCTAssertNil(fast.rpn)
+    }
+
+    /// What a model carries: the resolved configuration as JSON, read back
+    /// equal, with the checks a file gets.
+    func testConfigurationRoundTripsThroughJSON() throws {
+        for file in ["rcnn-mobilenet", "fast-rcnn", "faster-rcnn-mobilenet"] {
+            let c = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/\(file).yaml").path)
+            XCTAssertEqual(try PipelineConfig.parseJSON(c.jsonText(), path: "m.safetensors"), c, file)
+        }
+        XCTAssertThrowsError(try PipelineConfig.parseJSON("{\"name\": \"x\", \"stages\": [\"rpn\"], \"rpn\": {\"channels\": 0}}", path: "m.safetensors")) {
+            XCTAssertTrue("\($0)".contains("rpn.channels = 0"), "\($0)")
+        }
+        XCTAssertThrowsError(try PipelineConfig.parseJSON("[1]", path: "m.safetensors"))
     }
 
     /// Keys with a fixed set of values are typed; a value outside the set is
@@ -226,7 +289,7 @@ final class PipelineConfigTests: XCTestCase {
                                  ("selective_search: {mode: slow}", "selective_search.mode = 'slow' is not one of single, fast, quality"),
                                  ("roi_pooling: {type: psroi}", "roi_pooling.type = 'psroi' is not one of roi_pool, roi_align")] {
             do {
-                _ = try PipelineConfig.parse("name: fast-rcnn\nstages: [backbone]\n" + yaml + "\n", path: "mine.yaml")
+                _ = try PipelineConfig.parse("name: fast-rcnn\nstages: [backbone, rpn]\n" + yaml + "\n", path: "mine.yaml")
                 XCTFail("accepted \(yaml)")
             } catch {
                 XCTAssertTrue("\(error)".contains("mine.yaml") && "\(error)".contains(expected), "\(error)")
@@ -240,7 +303,7 @@ final class PipelineConfigTests: XCTestCase {
     func testDefaultsAreTheBundledFilesValues() throws {
         let faster = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/faster-rcnn.yaml").path)
         let rcnn = try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/rcnn.yaml").path)
-        var defaults = PipelineConfig(name: .fasterRCNN)
+        var defaults = PipelineConfig(.fasterRCNN)
         defaults.description = faster.description; defaults.model = faster.model; defaults.stages = faster.stages
         XCTAssertEqual(defaults.input, faster.input)
         XCTAssertEqual(defaults.backbone, faster.backbone)

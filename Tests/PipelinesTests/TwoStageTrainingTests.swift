@@ -7,9 +7,8 @@ import NeuralNet
 @testable import Training
 
 final class TwoStageTrainingTests: XCTestCase {
-    func smallConfig(_ kind: PipelineKind) -> PipelineConfig {
-        var c = PipelineConfig(name: kind)
-        c.stages = ["backbone"]
+    func smallConfig(_ kind: PipelineArchitecture) -> PipelineConfig {
+        var c = PipelineConfig(kind)
         c.input.minSize = 240
         c.input.maxSize = 320
         c.training.epochs = 12

@@ -36,10 +36,10 @@ final class ReportAssemblerTests: XCTestCase {
         }
         let noGT = ReportImage(id: 7, path: "/nonexistent.jpg", width: 10, height: 10, groundTruth: [])
         let runs = [
-            RunMeasurements(pipeline: "rcnn", runID: 1, configuration: "pipeline: rcnn",
+            RunMeasurements(pipeline: "rcnn", architecture: "rcnn", runID: 1, configuration: "pipeline: rcnn",
                             stageSamples: [("selective search", [900, 1100, 1000]), ("CNN per region", [9000, 8000, 10000])],
                             imageIDs: [7, 100, 101], detections: rcnnDetections),
-            RunMeasurements(pipeline: "faster-rcnn", runID: 2, configuration: "pipeline: faster-rcnn",
+            RunMeasurements(pipeline: "faster-rcnn", architecture: "faster-rcnn", runID: 2, configuration: "pipeline: faster-rcnn",
                             stageSamples: [("backbone", [100, 300]), ("RPN", [10, 30])], totalSamples: [120, 340],
                             imageIDs: [100, 101], detections: fasterDetections),
         ]
@@ -83,6 +83,26 @@ final class ReportAssemblerTests: XCTestCase {
         let html = HTMLReport.render(input)
         XCTAssertEqual(occurrences(of: "class=\"gallery-panel\"", in: html), 2 * 3)
         XCTAssertTrue(html.contains("pipeline: faster-rcnn"))
+    }
+
+    /// The speed-up goes by architecture, not by name: the slowest R-CNN run of
+    /// the set is the baseline, and a set without R-CNN has no speed-ups.
+    func testSpeedUpIsOverTheSlowestRCNNArchitectureRun() throws {
+        func run(_ name: String, _ architecture: String, _ ms: Double) -> RunMeasurements {
+            RunMeasurements(pipeline: name, architecture: architecture, stageSamples: [("a", [ms])], imageIDs: [], detections: [])
+        }
+        let assembler = ReportAssembler(title: "t", machine: "", generatedAt: Date(), categories: categories)
+        let mixed = try assembler.assemble(runs: [run("rcnn-mobilenet", "rcnn", 2000), run("rcnn", "rcnn", 1000),
+                                                  run("faster-rcnn-mobilenet", "faster-rcnn", 50)], images: [])
+        XCTAssertEqual(mixed.pipelines.map(\.speedupOverRCNN), [1, 2, 40])
+        let none = try assembler.assemble(runs: [run("faster-rcnn", "faster-rcnn", 100), run("faster-rcnn-mobilenet", "faster-rcnn", 50)],
+                                          images: [])
+        XCTAssertEqual(none.pipelines.map(\.speedupOverRCNN), [nil, nil])
+        // A pipeline named like a paper but of another architecture is no baseline.
+        let named = try assembler.assemble(runs: [run("rcnn", "fast-rcnn", 1000), run("b", "faster-rcnn", 10)], images: [])
+        XCTAssertEqual(named.pipelines.map(\.speedupOverRCNN), [nil, nil])
+        let html = HTMLReport.render(mixed)
+        XCTAssertTrue(html.contains("data-pipeline=\"rcnn-mobilenet\""))
     }
 
     func testNoAnnotationsMeansNoAPButStillAGallery() throws {

@@ -113,7 +113,7 @@ struct ReportFixture {
             let total = stageSets[i].reduce(0) { $0 + $1.meanMs } + [25, 6, 2][i]
             let yaml = "pipeline: \(pipeline)\nstages:\n" + stageSets[i].map { "  - \($0.stage)" }.joined(separator: "\n")
                 + "\nmodel: models/\(pipeline).safetensors\nnote: \"scores < 0.05 & boxes > image are dropped\"\n"
-            summaries.append(PipelineSummary(name: pipeline, runID: Int64(11 + i), images: imageNames.count,
+            summaries.append(PipelineSummary(name: pipeline, architecture: pipeline, runID: Int64(11 + i), images: imageNames.count,
                                              stages: stageSets[i], totalMs: total, speedupOverRCNN: rcnnTotal / total,
                                              ap50: result.mAP, perClassAP: perClass, configuration: yaml))
         }

@@ -13,7 +13,7 @@ final class TrainingWorkflowTests: XCTestCase {
     }
 
     func workflow(split: String?) -> TrainingWorkflow {
-        var w = TrainingWorkflow(config: PipelineConfig(name: .fasterRCNN), configPath: "p.yaml")
+        var w = TrainingWorkflow(config: PipelineConfig(.fasterRCNN), configPath: "p.yaml")
         w.split = split
         return w
     }
