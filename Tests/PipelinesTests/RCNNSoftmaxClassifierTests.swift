@@ -14,12 +14,12 @@ final class RCNNSoftmaxClassifierTests: XCTestCase {
         func reason(_ yaml: String) -> String {
             do { _ = try PipelineConfig.parse(yaml, path: "p.yaml"); return "" } catch { return "\(error)" }
         }
-        XCTAssertEqual(try PipelineConfig.parse("name: rcnn\nstages: [warp, svm]\n").rcnn.classifier, .svm)
-        XCTAssertEqual(try PipelineConfig.parse("name: rcnn\nstages: [warp, softmax]\nrcnn: {classifier: softmax}\n").rcnn.classifier,
+        XCTAssertEqual(try PipelineConfig.parse("name: rcnn\nstages: [selective_search, warp, cnn_features, svm]\n").rcnn.classifier, .svm)
+        XCTAssertEqual(try PipelineConfig.parse("name: rcnn\nstages: [selective_search, warp, cnn_features, softmax]\nrcnn: {classifier: softmax}\n").rcnn.classifier,
                        .softmax)
-        let bad = reason("name: rcnn\nstages: [warp]\nrcnn: {classifier: boosting}\n")
+        let bad = reason("name: rcnn\nstages: [selective_search, cnn_features]\nrcnn: {classifier: boosting}\n")
         XCTAssertTrue(bad.contains("rcnn.classifier") && bad.contains("'boosting' is not one of svm, softmax"), bad)
-        let stage = reason("name: rcnn\nstages: [warp, svm]\nrcnn: {classifier: softmax}\n")
+        let stage = reason("name: rcnn\nstages: [selective_search, warp, cnn_features, svm]\nrcnn: {classifier: softmax}\n")
         XCTAssertTrue(stage.contains("stages: 'svm' does not run when rcnn.classifier is softmax"), stage)
     }
 
