@@ -24,16 +24,6 @@ public final class DetectionPipeline {
         try self.init(config: config, bundle: try ModelBundle.load(path: modelPath), modelPath: modelPath)
     }
 
-    /// The model at `modelPath` with the pipeline it carries.
-    public convenience init(modelPath: String) throws {
-        guard FileManager.default.fileExists(atPath: modelPath) else {
-            throw PipelineError.unreadable(path: modelPath, reason: "no such model file")
-        }
-        let bundle = try ModelBundle.load(path: modelPath)
-        guard let config = bundle.config else { throw Self.noPipeline(modelPath, bundle) }
-        try self.init(config: config, bundle: bundle, modelPath: modelPath)
-    }
-
     public init(config: PipelineConfig, bundle: ModelBundle, modelPath: String) throws {
         self.config = config
         self.modelPath = modelPath

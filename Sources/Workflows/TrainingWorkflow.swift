@@ -60,7 +60,10 @@ public struct TrainingWorkflow {
                                                 withIntermediateDirectories: true)
         // The model records the configuration as written (`weights: imagenet`,
         // not this machine's path); the detector starts from the file found here.
-        let recorded = config
+        var recorded = config
+        for path in [\PipelineConfig.backbone.weights, \PipelineConfig.model] where recorded[keyPath: path].hasPrefix("/") {
+            recorded[keyPath: path] = (recorded[keyPath: path] as NSString).lastPathComponent
+        }
         config.backbone.weights = try config.backbone.resolvedWeightsPath(roots: weightsRoots) ?? "none"
         printError("training \(config.name) (\(config.architecture.title)) on \(samples.count) images of \(datasetName) " +
                    "(\(classes.count) classes: \(classes.joined(separator: ", "))), \(config.training.epochs) epochs" +
