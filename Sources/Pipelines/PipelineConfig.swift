@@ -415,6 +415,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         let defaults = try JSONSerialization.jsonObject(with: encoder.encode(PipelineConfig(name: "")))
         let merged = try merge(user, over: defaults, at: "", path: path)
         try refuseNonFinite(merged, at: "", path: path)
+        try refuseNegativeUnsigned(merged, path: path)
         do {
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -470,6 +471,23 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             throw PipelineError.invalid(path: path, reason: "\(key) = \(x): must be a finite number")
         default:
             break
+        }
+    }
+
+    /// Keys decoded as unsigned integers. Foundation's decoder reports a
+    /// negative value there without its key ("wrong type at top level"), so
+    /// they are checked by name first.
+    static let unsignedKeys = [["training", "seed"]]
+
+    static func refuseNegativeUnsigned(_ merged: Any, path: String) throws {
+        for keys in unsignedKeys {
+            var value: Any? = merged
+            for k in keys { value = (value as? [String: Any])?[k] }
+            guard let value, !(value is Bool), let number = value as? NSNumber else { continue }
+            let d = number.doubleValue
+            guard d >= 0, d == d.rounded(), d < 18_446_744_073_709_551_616 else {
+                throw PipelineError.invalid(path: path, reason: "\(keys.joined(separator: ".")) = \(number) is outside the whole numbers 0...\(UInt64.max)")
+            }
         }
     }
 

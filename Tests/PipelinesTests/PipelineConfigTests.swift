@@ -122,6 +122,9 @@ final class PipelineConfigTests: XCTestCase {
         }
         let cases: [(String, String)] = [
             ("postprocess:\n  detections_per_image: -1\n", "postprocess.detections_per_image = -1"),
+            // Issue 20: was "wrong type at top level", without the key.
+            ("training:\n  seed: -1\n", "training.seed = -1"),
+            ("training:\n  seed: 0.5\n", "training.seed = 0.5"),
             ("roi_pooling:\n  output_size: 100000\n", "roi_pooling.output_size = 100000"),
             ("rpn:\n  channels: 0\n", "rpn.channels = 0"),
             ("box_head:\n  representation_size: 0\n", "box_head.representation_size = 0"),
