@@ -79,6 +79,18 @@ final class InputPathsTests: XCTestCase {
         XCTAssertEqual(try stored(dir + "/project/s.sqlite").count, 2)
     }
 
+    /// `annotations import --images ../photos` from the project folder: the
+    /// images are found beside it and stored under their absolute paths.
+    func testAnnotationsImportWithParentImagesFolder() throws {
+        let dir = try layout()
+        try "path,x1,y1,x2,y2,class\na.jpg,1,1,50,50,cell\n./b.jpg,2,2,60,60,cell\n"
+            .write(toFile: dir + "/project/a.csv", atomically: true, encoding: .utf8)
+        let r = try DetectBinary.run(["annotations", "import", "a.csv", "--format", "csv", "--images", "../photos",
+                                      "--db", "s.sqlite"], in: dir + "/project")
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try stored(dir + "/project/s.sqlite").map(\.path), [dir + "/photos/a.jpg", dir + "/photos/b.jpg"])
+    }
+
     /// A FIFO named like a JPEG in the folder run: skipped and reported by kind
     /// without being opened (opening it would wait forever); the rest is run.
     func testRunSkipsAFIFO() throws {
@@ -105,7 +117,7 @@ final class InputPathsTests: XCTestCase {
         let r = try DetectBinary.run(["annotations", "import", "a.csv", "--format", "csv", "--images", ".", "--db", "s.sqlite"], in: dir)
         XCTAssertLessThan(Date().timeIntervalSince(start), 5)
         XCTAssertNotEqual(r.status, 0)
-        XCTAssertTrue(r.stderr.contains("photos/pipe.jpg"), r.stderr)
+        XCTAssertTrue(r.stderr.contains(dir + "/photos/pipe.jpg is a FIFO"), r.stderr)
         XCTAssertEqual(try storedIfAny(dir + "/s.sqlite"), 0)
     }
 
