@@ -106,7 +106,7 @@ public struct BenchIOCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: (data as NSString).appendingPathComponent("annotations")) else {
                 throw ValidationError("\(data): not a BCCD directory (no annotations/ inside)")
             }
-            return (data as NSString).standardizingPath
+            return InputFile.absolute(data)
         }
         // The repository's own BCCD, found from the executable like the pipeline files.
         if let found = PipelineLocator.locate("datasets/bccd/annotations", directory: true) {

@@ -332,4 +332,24 @@ final class PipelineConfigTests: XCTestCase {
             }
         }
     }
+
+    /// Issue 20: a pipeline file (or its base) that is a FIFO is refused by
+    /// kind, not waited on; one over the YAML size bound is refused unread.
+    func testPipelineFilesAreRegularAndBounded() throws {
+        let dir = NSTemporaryDirectory() + "pipeline-input-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(mkfifo(dir + "/pipe.yaml", 0o600), 0)
+        XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/pipe.yaml")) { error in
+            XCTAssertTrue("\(error)".contains(dir + "/pipe.yaml") && "\(error)".contains("FIFO"), "\(error)")
+        }
+        try "base: pipe.yaml\nstages: [backbone, rpn]\n".write(toFile: dir + "/child.yaml", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/child.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("base of \(dir)/child.yaml: a FIFO"), "\(error)")
+        }
+        try Data(count: 2 << 20).write(to: URL(fileURLWithPath: dir + "/big.yaml"))
+        XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/big.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("more than an input file may hold"), "\(error)")
+        }
+    }
 }
