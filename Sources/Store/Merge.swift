@@ -85,8 +85,11 @@ extension Store {
                     return .commit
                 }
             }
-        } catch let error as DatabaseError {
-            throw MergeError.database(path: shardPath, reason: error.message ?? "\(error)")
+        } catch let error as MergeError {
+            throw error
+        } catch {
+            // SQLite's refusals and GRDB's record decoding alike: named by shard.
+            throw MergeError.database(path: shardPath, reason: (error as? DatabaseError)?.message ?? "\(error)")
         }
         return counts
     }
@@ -191,7 +194,12 @@ extension Store {
                 JOIN map_categories c ON c.old = s.category_id ORDER BY s.id
             """, table: "annotations", counts: &counts)
 
-        let runs = try RunRow.fetchAll(db, sql: "SELECT * FROM shard.runs ORDER BY id")
+        // A run row without its text fields (possible only in a shard whose
+        // schema was edited) has nothing to match by: counted, not decoded.
+        let wellFormed = "typeof(id) = 'integer' AND typeof(pipeline) = 'text' AND typeof(configuration) = 'text' "
+            + "AND typeof(started_at) = 'text' AND typeof(status) = 'text'"
+        try skip(db, "runs", where: "NOT (\(wellFormed))", counts: &counts)
+        let runs = try RunRow.fetchAll(db, sql: "SELECT * FROM shard.runs s WHERE \(wellFormed) ORDER BY id")
         for run in runs {
             let old = run.id
             let runsBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.runs") ?? 0

@@ -204,6 +204,7 @@ final class InputPathsTests: XCTestCase {
             try db.execute(sql: """
                 UPDATE sqlite_master SET sql = replace(sql, 'path TEXT NOT NULL', 'path TEXT') WHERE name = 'images';
                 UPDATE sqlite_master SET sql = replace(sql, 'name TEXT NOT NULL UNIQUE', 'name TEXT UNIQUE') WHERE name = 'categories';
+                UPDATE sqlite_master SET sql = replace(sql, 'pipeline TEXT NOT NULL', 'pipeline TEXT') WHERE name = 'runs';
                 """)
             try db.execute(sql: "PRAGMA writable_schema = OFF")
             return (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images") ?? 0,
@@ -224,6 +225,13 @@ final class InputPathsTests: XCTestCase {
         XCTAssertEqual(skipped["detections"], detections, r.stdout)
         XCTAssertTrue(r.stderr.contains("shard.sqlite") && r.stderr.contains("not merged"), r.stderr)
         XCTAssertEqual(try storedIfAny(dir + "/merged.sqlite"), 1)
+
+        // A run without a pipeline name: counted, never decoded into a crash.
+        try DatabaseQueue(path: dir + "/shard.sqlite").write { db in try db.execute(sql: "UPDATE runs SET pipeline = NULL") }
+        let second = try DetectBinary.run(["merge", "shard.sqlite", "--into", "second.sqlite", "--json"], in: dir)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual((second.json?["rows_skipped"] as? [String: Int])?["runs"], 1, second.stdout)
+        XCTAssertEqual(try DatabaseQueue(path: dir + "/second.sqlite").read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM runs") }, 0)
     }
 
     /// The store itself as a shard, spelt `./store.sqlite` or through a link:
