@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NeuralNet
 import Store
 
 /// `detect annotations list`: datasets with their image, box and per-class counts.
@@ -20,14 +21,16 @@ public struct AnnotationsListCommand: ParsableCommand {
             let store = try database.openExisting()
             let datasets = try store?.datasetSummaries() ?? []
             if datasets.isEmpty { print("No datasets in \(database.path).") }
+            // Dataset, class and split names come from imported files: escaped for the terminal.
+            let safe = { (name: String) in TorchCheckpointError.printable(name, limit: 1000) }
             for d in datasets {
-                print("\(d.name): \(d.images) images (\(d.negativeImages) without boxes), \(d.boxes) boxes, \(d.boxesPerClass.count) classes")
-                let width = d.boxesPerClass.map(\.name.count).max() ?? 0
+                print("\(safe(d.name)): \(d.images) images (\(d.negativeImages) without boxes), \(d.boxes) boxes, \(d.boxesPerClass.count) classes")
+                let width = d.boxesPerClass.map { safe($0.name).count }.max() ?? 0
                 for c in d.boxesPerClass {
-                    print("  " + c.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(c.boxes))
+                    print("  " + safe(c.name).padding(toLength: width, withPad: " ", startingAt: 0) + "  " + String(c.boxes))
                 }
                 if !d.splits.isEmpty {
-                    print("  splits: " + d.splits.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+                    print("  splits: " + d.splits.sorted { $0.key < $1.key }.map { "\(safe($0.key)) \($0.value)" }.joined(separator: ", "))
                 }
             }
             if json {

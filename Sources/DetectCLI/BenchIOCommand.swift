@@ -36,12 +36,7 @@ public struct BenchIOCommand: ParsableCommand {
                 .filter { ["jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
                 .map { (imagesDirectory as NSString).appendingPathComponent($0) }
             guard !images.isEmpty else { throw ValidationError("\(imagesDirectory): no JPEG images") }
-            let bytes = try images.map { path -> Data in
-                guard let data = FileManager.default.contents(atPath: path) else {
-                    throw StoreError.unreadable(path: path, reason: "cannot read")
-                }
-                return data
-            }
+            let bytes = try images.map { try JPEG.readFile($0) }
             let totalBytes = bytes.reduce(0) { $0 + $1.count }
             print("bench io: \(images.count) JPEGs, \(String(format: "%.1f", Double(totalBytes) / 1e6)) MB from \(root)")
             print("build: \(BenchSupport.buildConfiguration), median of \(`repeat`)")
@@ -111,7 +106,7 @@ public struct BenchIOCommand: ParsableCommand {
             guard FileManager.default.fileExists(atPath: (data as NSString).appendingPathComponent("annotations")) else {
                 throw ValidationError("\(data): not a BCCD directory (no annotations/ inside)")
             }
-            return (data as NSString).standardizingPath
+            return InputFile.absolute(data)
         }
         // The repository's own BCCD, found from the executable like the pipeline files.
         if let found = PipelineLocator.locate("datasets/bccd/annotations", directory: true) {

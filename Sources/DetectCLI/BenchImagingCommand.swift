@@ -84,7 +84,7 @@ public struct BenchImagingCommand: ParsableCommand {
     }
 
     private func locateImages() throws -> String {
-        if let images { return (images as NSString).standardizingPath }
+        if let images { return InputFile.absolute(images) }
         // The repository's own BCCD images, found from the executable like the pipeline files.
         if let found = PipelineLocator.locate("datasets/bccd/images", directory: true) { return found }
         throw ValidationError("the bundled BCCD images (datasets/bccd/images) were not found next to the detect executable; pass --images DIR")

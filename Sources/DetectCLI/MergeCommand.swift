@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Store
+import Workflows
 
 /// `detect merge`: shard stores of a sharded run into one store.
 public struct MergeCommand: ParsableCommand {
@@ -35,18 +36,26 @@ public struct MergeCommand: ParsableCommand {
             let store = try Store(path: into)
             let started = Date()
             var total: [String: Int] = [:]
+            var skipped: [String: Int] = [:]
             var perShard: [[String: Any]] = []
             for shard in shards {
                 let counts = try store.merge(shardAt: shard)
                 for (t, n) in counts.rowsAdded { total[t, default: 0] += n }
-                perShard.append(["shard": shard, "runs": counts.runsMerged, "rows_added": counts.rowsAdded])
+                for (t, n) in counts.rowsSkipped { skipped[t, default: 0] += n }
+                perShard.append(["shard": shard, "runs": counts.runsMerged, "rows_added": counts.rowsAdded,
+                                 "rows_skipped": counts.rowsSkipped])
                 print("\(shard): \(counts.runsMerged) run(s), \(counts.total) rows added")
+                if counts.totalSkipped > 0 {
+                    let list = counts.rowsSkipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+                    printError("\(shard): \(counts.totalSkipped) row(s) not merged (\(list)): a NULL where a name, path or hash is needed, or a reference to such a row")
+                }
             }
             let seconds = Date().timeIntervalSince(started)
             let rows = total.values.reduce(0, +)
             print("merged \(shards.count) shard(s) into \(into) in \(String(format: "%.2f", seconds)) s: \(rows) rows added")
             if json {
-                print(jsonLine(["into": into, "shards": perShard, "rows_added": total, "total_rows_added": rows, "seconds": seconds]))
+                print(jsonLine(["into": into, "shards": perShard, "rows_added": total, "total_rows_added": rows,
+                                "rows_skipped": skipped, "total_rows_skipped": skipped.values.reduce(0, +), "seconds": seconds]))
             }
         }
     }

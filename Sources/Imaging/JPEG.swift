@@ -24,14 +24,14 @@ public enum JPEG {
         try decode(data: try readFile(path), path: path, minimumSize: minimumSize)
     }
 
-    static func readFile(_ path: String) throws -> Data {
-        do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path)
-                ? "permission denied or not a regular file" : "no such file"
-            throw ImagingError.unreadable(path: path, reason: reason)
-        }
+    /// The most bytes a JPEG file may hold: a 200 MP photo at top quality is
+    /// well under this, and it bounds what a crafted file can make us read.
+    public static let maximumFileBytes = 256 << 20
+
+    /// The bytes of the JPEG file at `path`: a regular file (FIFOs and devices
+    /// are refused unopened) of at most `maximumFileBytes`.
+    public static func readFile(_ path: String) throws -> Data {
+        try InputFile.read(path, maximumBytes: maximumFileBytes)
     }
 
     /// Decodes a JPEG stream held in memory; `path` only names it in errors.

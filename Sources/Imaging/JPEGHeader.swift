@@ -17,18 +17,32 @@ public struct JPEGHeader: Sendable, Equatable {
     public var width: Int { orientation >= 5 ? storedHeight : storedWidth }
     public var height: Int { orientation >= 5 ? storedWidth : storedHeight }
 
-    /// Reads the headers of the JPEG file at `path`.
+    /// Headers are looked for in at most this many leading bytes: EXIF, XMP
+    /// and ICC segments of real photos fit many times over, and a file that
+    /// never reaches a frame header (16 GiB of zeros after FF D8 FF) is not read on.
+    public static let maximumHeaderBytes = 16 << 20
+
+    /// Reads the headers of the JPEG file at `path`, from a bounded prefix.
     public static func read(path: String) throws -> JPEGHeader {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ImagingError.unreadable(path: path, reason: "no such file or permission denied")
+        // Most headers end within 64 KiB; a longer prefix is read only when the
+        // frame header has not come yet, growing fourfold up to the bound.
+        var limit = 1 << 16
+        while true {
+            let data = try InputFile.read(path, maximumBytes: limit, prefix: true)
+            guard data.count >= 3, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xD8,
+                  data[data.startIndex + 2] == 0xFF else {
+                throw ImagingError.notJPEG(path: path)
+            }
+            let complete = data.count < limit
+            do {
+                return try data.withUnsafeBytes { try parse(bytes: $0, path: path, complete: complete) }
+            } catch is NeedMore {
+                guard limit < maximumHeaderBytes else {
+                    throw ImagingError.corrupt(path: path, reason: "no frame header (SOF) in the first \(maximumHeaderBytes >> 20) MiB")
+                }
+                limit = min(limit * 4, maximumHeaderBytes)
+            }
         }
-        defer { try? handle.close() }
-        // Headers sit before the scan data; 1 MiB covers any EXIF block we care about,
-        // and the full file is read only when the frame header comes later.
-        var data = (try? handle.read(upToCount: 1 << 20)) ?? Data()
-        if let h = try? parse(data, path: path) { return h }
-        if data.count == 1 << 20 { data += (try? handle.readToEnd()) ?? Data() }
-        return try parse(data, path: path)
     }
 
     /// Parses JPEG headers from an in-memory stream; `path` is only used in errors.
@@ -37,7 +51,12 @@ public struct JPEGHeader: Sendable, Equatable {
         try data.withUnsafeBytes { try parse(bytes: $0, path: path) }
     }
 
-    static func parse(bytes: UnsafeRawBufferPointer, path: String) throws -> JPEGHeader {
+    /// The headers went on past the bytes read so far.
+    struct NeedMore: Error {}
+
+    /// `complete` false: `bytes` is a prefix of the file, and running out of it
+    /// throws `NeedMore` rather than calling the file cut short.
+    static func parse(bytes: UnsafeRawBufferPointer, path: String, complete: Bool = true) throws -> JPEGHeader {
         guard bytes.count >= 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else {
             throw ImagingError.notJPEG(path: path)
         }
@@ -50,9 +69,15 @@ public struct JPEGHeader: Sendable, Equatable {
             let marker = bytes[i + 1]
             if marker == 0xFF { i += 1; continue }          // fill byte
             if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }
-            if marker == 0xD9 || marker == 0xDA { break }      // EOI / start of scan before a frame
+            if marker == 0xD9 || marker == 0xDA {               // EOI / start of scan before a frame
+                throw ImagingError.corrupt(path: path, reason: "no frame header (SOF) found")
+            }
             let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
-            guard length >= 2, i + 2 + length <= bytes.count else {
+            guard length >= 2 else {
+                throw ImagingError.corrupt(path: path, reason: "segment 0xFF\(String(marker, radix: 16, uppercase: true)) at byte \(i) gives length \(length), less than its own 2 bytes")
+            }
+            guard i + 2 + length <= bytes.count else {
+                if !complete { throw NeedMore() }
                 throw ImagingError.corrupt(path: path, reason: "segment 0xFF\(String(marker, radix: 16, uppercase: true)) at byte \(i) runs past the end of the file")
             }
             let body = i + 4
@@ -76,6 +101,7 @@ public struct JPEGHeader: Sendable, Equatable {
             }
             i += 2 + length
         }
+        if !complete { throw NeedMore() }
         throw ImagingError.corrupt(path: path, reason: "no frame header (SOF) found")
     }
 

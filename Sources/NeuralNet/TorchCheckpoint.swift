@@ -329,15 +329,15 @@ public enum TorchCheckpoint {
         var chosen = root
         if !root.items.contains(where: { if case .external = $0.value { return true } else { return false } }) {
             let strings = root.items.compactMap { $0.key.stringValue }
-            let keys = strings.prefix(20).map(TorchCheckpointError.printable) + (strings.count > 20 ? ["…"] : [])
-            guard let key = stateDictKeys.first(where: { k in
-                if case let .dict(d)? = root[k], !collect(d).isEmpty { return true } else { return false }
+            let keys = strings.prefix(20).map { TorchCheckpointError.printable($0) } + (strings.count > 20 ? ["…"] : [])
+            guard let key = try stateDictKeys.first(where: { k in
+                if case let .dict(d)? = root[k] { return try !collect(d, path: path).isEmpty } else { return false }
             }), case let .dict(inner)? = root[key] else {
                 throw TorchCheckpointError.noTensors(path: path, reason: "the top-level dict holds no tensors (keys: \(keys.map { "'\($0)'" }.joined(separator: ", "))) and none of \(stateDictKeys.map { "'\($0)'" }.joined(separator: ", ")) is a dict of tensors")
             }
             chosen = inner
         }
-        let named = collect(chosen)
+        let named = try collect(chosen, path: path)
         guard !named.isEmpty else { throw TorchCheckpointError.noTensors(path: path, reason: "the state dict is empty") }
 
         var tensors: [String: Tensor] = [:]
@@ -358,28 +358,44 @@ public enum TorchCheckpoint {
         return SafeTensors.Contents(tensors: tensors, metadata: ["format": "pt"], dtypes: dtypes)
     }
 
+    /// At most this many dict entries are visited while flattening (real
+    /// checkpoints hold thousands): memo references let a 2 KB pickle hold one
+    /// dict twice at every level, 2^depth paths, which this bound stops early.
+    static let maximumFlattenedEntries = 1 << 18
+
     /// The tensors of a dict, nested dicts' with dotted names; other values are ignored.
-    private static func collect(_ dict: PickleDict, prefix: String = "") -> [(String, TensorReference)] {
+    private static func collect(_ dict: PickleDict, path: String) throws -> [(String, TensorReference)] {
+        var out: [(String, TensorReference)] = []
+        var visited = 0
+        try collect(dict, prefix: "", into: &out, visited: &visited, path: path)
+        return out
+    }
+
+    private static func collect(_ dict: PickleDict, prefix: String, into out: inout [(String, TensorReference)],
+                                visited: inout Int, path: String) throws {
         // A later duplicate key replaces the earlier value in its place, as in Python.
         var order: [String] = []
         var latest: [String: PickleValue] = [:]
         for (key, value) in dict.items {
+            visited += 1
+            guard visited <= maximumFlattenedEntries else {
+                throw TorchCheckpointError.noTensors(path: path,
+                    reason: "flattening the nested dicts visits more than \(maximumFlattenedEntries) entries (dicts shared through pickle memo references multiply the paths)")
+            }
             guard let k = key.stringValue else { continue }
             if latest[k] == nil { order.append(k) }
             latest[k] = value
         }
-        var out: [(String, TensorReference)] = []
         for k in order {
             switch latest[k] {
             case let .external(object)?:
                 if let t = object as? TensorReference { out.append((prefix + k, t)) }
             case let .dict(inner)?:
-                out += collect(inner, prefix: prefix + k + ".")
+                try collect(inner, prefix: prefix + k + ".", into: &out, visited: &visited, path: path)
             default:
                 break
             }
         }
-        return out
     }
 
     /// Copies a strided view out of its storage, row-major, as float32.

@@ -42,16 +42,17 @@ public enum TorchCheckpointError: Error, CustomStringConvertible, Equatable {
     }
 
     /// Names read from a file, with control characters escaped and at most
-    /// 200 characters, so an error message cannot garble a terminal.
-    static func printable(_ text: String) -> String {
+    /// `limit` characters, so an error message or a listing cannot garble a
+    /// terminal (an escape sequence) or fake a line of its own (a newline).
+    public static func printable(_ text: String, limit: Int = 200) -> String {
         var out = ""
-        for scalar in text.unicodeScalars.prefix(200) {
+        for scalar in text.unicodeScalars.prefix(limit) {
             if scalar.properties.generalCategory == .control {
                 out += "\\u{" + String(scalar.value, radix: 16) + "}"
             } else {
                 out.unicodeScalars.append(scalar)
             }
         }
-        return text.unicodeScalars.count > 200 ? out + "…" : out
+        return text.unicodeScalars.count > limit ? out + "…" : out
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 import Proposals
 import SafeYAML
 
@@ -326,11 +327,22 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
 
     /// Loads a pipeline file.
     public static func load(path: String) throws -> PipelineConfig {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw PipelineError.unreadable(path: path, reason: error.localizedDescription)
+        return try parse(try readText(path, what: nil), path: path)
+    }
+
+    /// A pipeline file's text: a regular file (a FIFO is refused, not waited
+    /// on) no larger than a YAML file may be, as UTF-8.
+    static func readText(_ path: String, what: String?) throws -> String {
+        let prefix = what.map { $0 + ": " } ?? ""
+        let data: Data
+        do { data = try InputFile.read(path, maximumBytes: SafeYAML.maximumBytes) } catch {
+            guard case let ImagingError.unreadable(_, reason) = error else { throw error }
+            throw PipelineError.unreadable(path: path, reason: prefix + reason)
         }
-        return try parse(text, path: path)
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PipelineError.unreadable(path: path, reason: prefix + "not UTF-8 text")
+        }
+        return text
     }
 
     public static func parse(_ yaml: String, path: String = "<memory>") throws -> PipelineConfig {
@@ -377,10 +389,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         guard chain.count < 8, !chain.contains(basePath), basePath != (path as NSString).standardizingPath else {
             throw PipelineError.invalid(path: path, reason: "base: '\(baseName)' makes a cycle or a chain deeper than 8 files")
         }
-        let text: String
-        do { text = try String(contentsOfFile: basePath, encoding: .utf8) } catch {
-            throw PipelineError.unreadable(path: basePath, reason: "base of \(path): \(error.localizedDescription)")
-        }
+        let text = try readText(basePath, what: "base of \(path)")
         var below = try resolvedMapping(text, path: basePath, chain: chain + [path])
         // A file is its own pipeline: it never takes its base's name, and a file
         // with its own stages is not bound by the base's (older) `proposals:` key.
@@ -415,6 +424,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         let defaults = try JSONSerialization.jsonObject(with: encoder.encode(PipelineConfig(name: "")))
         let merged = try merge(user, over: defaults, at: "", path: path)
         try refuseNonFinite(merged, at: "", path: path)
+        try refuseNegativeUnsigned(merged, path: path)
         do {
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -470,6 +480,23 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
             throw PipelineError.invalid(path: path, reason: "\(key) = \(x): must be a finite number")
         default:
             break
+        }
+    }
+
+    /// Keys decoded as unsigned integers. Foundation's decoder reports a
+    /// negative value there without its key ("wrong type at top level"), so
+    /// they are checked by name first.
+    static let unsignedKeys = [["training", "seed"]]
+
+    static func refuseNegativeUnsigned(_ merged: Any, path: String) throws {
+        for keys in unsignedKeys {
+            var value: Any? = merged
+            for k in keys { value = (value as? [String: Any])?[k] }
+            guard let value, !(value is Bool), let number = value as? NSNumber else { continue }
+            let d = number.doubleValue
+            guard d >= 0, d == d.rounded(), d < 18_446_744_073_709_551_616 else {
+                throw PipelineError.invalid(path: path, reason: "\(keys.joined(separator: ".")) = \(number) is outside the whole numbers 0...\(UInt64.max)")
+            }
         }
     }
 

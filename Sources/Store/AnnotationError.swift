@@ -1,3 +1,6 @@
+import Foundation
+import Imaging
+
 /// Errors from reading and writing annotation files. Each names the file and, where it
 /// applies, the line or element, so the user can go straight to the problem.
 public enum AnnotationError: Error, CustomStringConvertible, Equatable {
@@ -26,7 +29,12 @@ public enum AnnotationError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(location): \(reason)"
         case let .unknownImage(path, location, image, searched):
             let where_ = searched.isEmpty ? "" : " (looked in: \(searched.joined(separator: ", ")))"
-            return "\(path): \(location): unknown image '\(image)'\(where_)"
+            // A name that is there but is no regular file (a FIFO, a device) is
+            // refused unopened; saying so beats "unknown".
+            let candidates = image.hasPrefix("/") ? [image] : searched.map { FormatSupport.absolute(image, relativeTo: $0) }
+            let kind = candidates.lazy.filter { FileManager.default.fileExists(atPath: $0) }
+                .compactMap { c in InputFile.problem(c).map { "; \(c) is \($0)" } }.first ?? ""
+            return "\(path): \(location): unknown image '\(image)'\(where_)\(kind)"
         case let .unknownClass(path, location, classID):
             return "\(path): \(location): unknown class \(classID)"
         case let .noClassesFile(directory):

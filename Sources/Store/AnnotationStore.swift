@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Boxes
+import Imaging
 
 /// What one import wrote.
 public struct ImportSummary: Sendable, Equatable {
@@ -267,8 +268,10 @@ extension Store {
     /// The `images` row for the file at `path`, added when its bytes are new. Public
     /// through `Store.imageID(path:)` for runs on folders outside any dataset.
     static func imageID(_ db: Database, path: String, width: Int, height: Int) throws -> Int64 {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw StoreError.unreadable(path: path, reason: "no such file or permission denied")
+        let data: Data
+        do { data = try JPEG.readFile(path) } catch {
+            if case let ImagingError.unreadable(_, reason) = error { throw StoreError.unreadable(path: path, reason: reason) }
+            throw error
         }
         let hash = ContentHash.sha256(data)
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM images WHERE path = ? AND content_hash = ?",

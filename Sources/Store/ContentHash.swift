@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Imaging
 
 /// SHA-256 of a file's bytes, as 64 lowercase hex digits: the identity of an image
 /// in the store (equal to `sha256sum`'s output, so it can be checked from a shell).
@@ -17,6 +18,8 @@ public enum ContentHash {
 
     /// Hashes the file at `path`, reading `chunkSize` bytes at a time.
     static func sha256(path: String, chunkSize: Int) throws -> String {
+        // Opening a FIFO for reading would wait for a writer forever.
+        if FileManager.default.fileExists(atPath: path), let problem = InputFile.problem(path) { throw StoreError.unreadable(path: path, reason: problem) }
         guard let file = FileHandle(forReadingAtPath: path) else {
             throw StoreError.unreadable(path: path, reason: "no such file or permission denied")
         }

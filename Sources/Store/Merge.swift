@@ -1,11 +1,17 @@
 import Foundation
 import GRDB
+import Imaging
 
 /// Rows a merge added, per table (a second merge of the same shard adds none).
 public struct MergeCounts: Sendable, Equatable {
     public var rowsAdded: [String: Int] = [:]
     public var runsMerged: Int = 0
+    /// Shard rows that could not be merged, per table: a NULL where the store
+    /// needs a value (a category or dataset without a name, an image without a
+    /// path), or rows that refer to such a row.
+    public var rowsSkipped: [String: Int] = [:]
     public var total: Int { rowsAdded.values.reduce(0, +) }
+    public var totalSkipped: Int { rowsSkipped.values.reduce(0, +) }
 }
 
 /// Errors of `detect merge`.
@@ -13,6 +19,10 @@ public enum MergeError: Error, CustomStringConvertible, Equatable {
     case schema(path: String, found: Int, expected: Int)
     case conflictingRun(path: String, group: String, reason: String)
     case sameFile(path: String)
+    /// The shard's schema is not the store's: a view or missing column where a table was expected.
+    case invalidShard(path: String, reason: String)
+    /// SQLite refused a statement of the merge; the shard is named so a batch of shards can be sorted out.
+    case database(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +32,10 @@ public enum MergeError: Error, CustomStringConvertible, Equatable {
             return "\(path): run group '\(group)' \(reason); shards of one run share pipeline, model and configuration"
         case let .sameFile(path):
             return "\(path): cannot merge a store into itself"
+        case let .invalidShard(path, reason):
+            return "\(path): not a shard store this version can merge: \(reason)"
+        case let .database(path, reason):
+            return "\(path): merge failed, nothing of this shard was merged: \(reason)"
         }
     }
 }
@@ -40,28 +54,73 @@ extension Store {
     public static let mergedTables = ["datasets", "categories", "images", "dataset_images", "dataset_categories", "splits",
                                       "annotations", "runs", "run_shards", "run_images", "run_files", "detections", "stage_timings"]
 
+    /// Tables a merge reads from the shard.
+    static let shardTables = ["grdb_migrations", "datasets", "categories", "images", "dataset_images", "dataset_categories",
+                              "splits", "annotations", "runs", "run_images", "run_files", "detections", "stage_timings"]
+
     public func merge(shardAt shardPath: String) throws -> MergeCounts {
-        let shard = (shardPath as NSString).standardizingPath
-        guard shard != (path as NSString).standardizingPath else { throw MergeError.sameFile(path: shardPath) }
+        // One file under two spellings (./store.sqlite, a link) is still itself:
+        // compared by device and inode, not by text.
+        if let a = InputFile.identity(shardPath), let b = InputFile.identity(path), a == b {
+            throw MergeError.sameFile(path: shardPath)
+        }
+        if let problem = InputFile.problem(shardPath) { throw MergeError.invalidShard(path: shardPath, reason: problem) }
         // Reading it on its own first: a file that is not a store, or one from a
         // newer schema, is refused with the store's own errors.
         _ = try Store(path: shardPath, readOnly: true)
         var counts = MergeCounts()
-        try writer.writeWithoutTransaction { db in
-            try db.execute(sql: "ATTACH DATABASE ? AS shard", arguments: [shardPath])
-            defer { try? db.execute(sql: "DETACH DATABASE shard") }
-            let shardVersion = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shard.grdb_migrations") ?? 0
-            guard shardVersion == Schema.version else {
-                throw MergeError.schema(path: shardPath, found: shardVersion, expected: Schema.version)
+        do {
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "ATTACH DATABASE ? AS shard", arguments: [shardPath])
+                defer { try? db.execute(sql: "DETACH DATABASE shard") }
+                try Self.checkShardTables(db, shardPath: shardPath)
+                let shardVersion = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shard.grdb_migrations") ?? 0
+                guard shardVersion == Schema.version else {
+                    throw MergeError.schema(path: shardPath, found: shardVersion, expected: Schema.version)
+                }
+                try db.inTransaction(.immediate) {
+                    counts = MergeCounts()
+                    for t in Self.mergedTables { counts.rowsAdded[t] = 0 }
+                    counts.runsMerged = try Self.mergeAttached(db, shardPath: shardPath, counts: &counts)
+                    return .commit
+                }
             }
-            try db.inTransaction(.immediate) {
-                counts = MergeCounts()
-                for t in Self.mergedTables { counts.rowsAdded[t] = 0 }
-                counts.runsMerged = try Self.mergeAttached(db, shardPath: shardPath, counts: &counts)
-                return .commit
-            }
+        } catch let error as MergeError {
+            throw error
+        } catch {
+            // SQLite's refusals and GRDB's record decoding alike: named by shard.
+            throw MergeError.database(path: shardPath, reason: (error as? DatabaseError)?.message ?? "\(error)")
         }
         return counts
+    }
+
+    /// Each table the merge reads is a real table of the shard with the
+    /// store's columns. A view of the same name (a recursive one never ends,
+    /// a bounded one invents millions of rows) or a missing column is refused
+    /// before any row is read.
+    static func checkShardTables(_ db: Database, shardPath: String) throws {
+        for table in shardTables {
+            let type = try String.fetchOne(db, sql: "SELECT type FROM shard.sqlite_master WHERE name = ? COLLATE NOCASE",
+                                           arguments: [table])
+            guard let type else { throw MergeError.invalidShard(path: shardPath, reason: "it has no table '\(table)'") }
+            guard type == "table" else {
+                throw MergeError.invalidShard(path: shardPath, reason: "'\(table)' is a \(type), not a table")
+            }
+            let expected = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'main')", arguments: [table])
+            let found = Set(try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?, 'shard')", arguments: [table]))
+            let missing = expected.filter { !found.contains($0) }
+            guard missing.isEmpty else {
+                throw MergeError.invalidShard(path: shardPath,
+                    reason: "table '\(table)' lacks the column\(missing.count == 1 ? "" : "s") \(missing.map { "'\($0)'" }.joined(separator: ", "))")
+            }
+        }
+    }
+
+    /// Counts the shard rows of `table` that `where` says cannot be merged.
+    static func skip(_ db: Database, _ table: String, where condition: String, _ arguments: StatementArguments = [],
+                     counts: inout MergeCounts) throws {
+        let n = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM shard.\(table) s WHERE \(condition)", arguments: arguments) ?? 0
+        if n > 0 { counts.rowsSkipped[table, default: 0] += n }
     }
 
     /// Runs one statement and adds the rows it changed (inserted, or with
@@ -95,6 +154,15 @@ extension Store {
             INSERT INTO map_images SELECT s.id, m.id FROM shard.images s
                 JOIN main.images m ON m.path = s.path AND m.content_hash = s.content_hash;
             """)
+        // What the maps lack could not be inserted (NULL name, path or hash); rows
+        // that refer to it cannot be placed either. `x NOT IN` is NULL for a NULL x,
+        // hence the COALESCE: a NULL reference is unmergeable too.
+        let unmapped = { (column: String, map: String) in "COALESCE(s.\(column) NOT IN (SELECT old FROM \(map)), 1)" }
+        try skip(db, "datasets", where: unmapped("id", "map_datasets"), counts: &counts)
+        try skip(db, "categories", where: unmapped("id", "map_categories"), counts: &counts)
+        try skip(db, "images", where: unmapped("id", "map_images"), counts: &counts)
+        try skip(db, "annotations", where: [unmapped("dataset_id", "map_datasets"), unmapped("image_id", "map_images"),
+                                             unmapped("category_id", "map_categories")].joined(separator: " OR "), counts: &counts)
         // Dataset membership, classes and splits: taken when new.
         try apply(db, """
             INSERT OR IGNORE INTO main.dataset_images (dataset_id, image_id, file_name, external_id)
@@ -126,7 +194,12 @@ extension Store {
                 JOIN map_categories c ON c.old = s.category_id ORDER BY s.id
             """, table: "annotations", counts: &counts)
 
-        let runs = try RunRow.fetchAll(db, sql: "SELECT * FROM shard.runs ORDER BY id")
+        // A run row without its text fields (possible only in a shard whose
+        // schema was edited) has nothing to match by: counted, not decoded.
+        let wellFormed = "typeof(id) = 'integer' AND typeof(pipeline) = 'text' AND typeof(configuration) = 'text' "
+            + "AND typeof(started_at) = 'text' AND typeof(status) = 'text'"
+        try skip(db, "runs", where: "NOT (\(wellFormed))", counts: &counts)
+        let runs = try RunRow.fetchAll(db, sql: "SELECT * FROM shard.runs s WHERE \(wellFormed) ORDER BY id")
         for run in runs {
             let old = run.id
             let runsBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM main.runs") ?? 0
@@ -154,6 +227,9 @@ extension Store {
             }
             try apply(db, "DELETE FROM main.run_files WHERE run_id = ? AND path IN (SELECT path FROM shard.run_files WHERE run_id = ?)",
                       [target, old], table: "run_files", removes: true, counts: &counts)
+            try skip(db, "detections", where: "s.run_id = ? AND s.image_id IN (SELECT image_id FROM shard.run_images WHERE run_id = ?) AND ("
+                     + unmapped("image_id", "map_images") + " OR " + unmapped("category_id", "map_categories") + ")",
+                     [old, old], counts: &counts)
             try apply(db, """
                 INSERT INTO main.detections (run_id, image_id, category_id, score, x1, y1, x2, y2)
                     SELECT ?, m.new, c.new, d.score, d.x1, d.y1, d.x2, d.y2 FROM shard.detections d

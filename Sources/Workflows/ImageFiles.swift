@@ -1,4 +1,5 @@
 import Foundation
+import Imaging
 
 /// Finds JPEG files under the given paths, sorted, without duplicates.
 public enum ImageFiles {
@@ -12,38 +13,53 @@ public enum ImageFiles {
 
     public static func find(_ paths: [String]) throws -> [String] { try findFiles(paths).map(\.path) }
 
+    /// Paths are taken as the shell takes them (relative to the current folder,
+    /// `..` and symbolic links resolved by the system, not by text), and each
+    /// file found is named by an absolute path that works from any folder.
     public static func findFiles(_ paths: [String]) throws -> [File] {
         var out: [File] = []
         let fm = FileManager.default
         for p in paths {
             var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
-                throw WorkflowError.invalid("\(p): no such file or folder")
+            guard !p.isEmpty, fm.fileExists(atPath: p, isDirectory: &isDir) else {
+                throw WorkflowError.invalid("\(p.isEmpty ? "''" : p): no such file or folder")
             }
             if isDir.boolValue {
-                guard let e = fm.enumerator(atPath: p) else { continue }
+                let root = InputFile.realPath(p) ?? InputFile.absolute(p)
+                guard let e = fm.enumerator(atPath: root) else { continue }
                 var found: [File] = []
                 for case let rel as String in e where isJPEG(rel) {
-                    found.append(File(path: URL(fileURLWithPath: p).appendingPathComponent(rel).standardized.path, key: rel))
+                    found.append(File(path: root == "/" ? "/" + rel : root + "/" + rel, key: rel))
                 }
                 out += found.sorted { $0.path < $1.path }
             } else {
-                out.append(File(path: URL(fileURLWithPath: p).standardized.path, key: p))
+                out.append(File(path: InputFile.absolute(p), key: p))
             }
         }
+        // One file under two spellings (a link beside its target) is run once.
         var seen = Set<String>()
-        return out.filter { seen.insert($0.path).inserted }
+        return out.filter { seen.insert(InputFile.realPath($0.path) ?? $0.path).inserted }
     }
+
+    /// The most bytes a `--files-from` list may hold (some million paths).
+    public static let maximumListBytes = 256 << 20
 
     /// The files listed in `list`, one path per line (relative paths against the
     /// current folder; blank lines and `#` comments skipped).
     public static func listed(in list: String) throws -> [String] {
         let text: String
-        do { text = try String(contentsOfFile: list, encoding: .utf8) } catch {
-            throw WorkflowError.invalid("\(list): cannot read the file list")
+        do {
+            text = String(decoding: try InputFile.read(list, maximumBytes: maximumListBytes), as: UTF8.self)
+        } catch {
+            throw WorkflowError.invalid("\(list): cannot read the file list: \(reason(error))")
         }
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+
+    private static func reason(_ error: Error) -> String {
+        if case let ImagingError.unreadable(_, reason) = error { return reason }
+        return "\(error)"
     }
 
     public static func isJPEG(_ name: String) -> Bool {

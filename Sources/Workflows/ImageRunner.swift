@@ -54,9 +54,7 @@ public struct ImageRunner {
             // Bytes read once: hashed, then decoded (and drawn) from memory.
             let data: Data, header: JPEGHeader, hash: String
             do {
-                guard let bytes = FileManager.default.contents(atPath: path) else {
-                    throw ImagingError.unreadable(path: path, reason: "cannot read file")
-                }
+                let bytes = try JPEG.readFile(path)
                 (data, header, hash) = (bytes, try JPEGHeader.parse(bytes, path: path), ContentHash.sha256(bytes))
             } catch {
                 printError("skipping \(path): \(error)")

@@ -27,11 +27,7 @@ public struct ImagingBenchmark {
             .filter { ["jpg", "jpeg"].contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
         guard !names.isEmpty else { throw WorkflowError.invalid("\(folder): no JPEG images") }
         let paths = names.map { (folder as NSString).appendingPathComponent($0) }
-        let files = try paths.map { path -> Data in
-            do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-                throw ImagingError.unreadable(path: path, reason: "cannot read")
-            }
-        }
+        let files = try paths.map { try JPEG.readFile($0) }
         var f = Figures()
         f.images = files.count
         let median = { (body: () throws -> Void) throws -> Double in try BenchSupport.medianSeconds(repeats: repeats, body) }

@@ -19,7 +19,9 @@ public enum Sharding {
         let parts = spec.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 1 || parts.count == 2 else { throw WorkflowError.invalid("--shard '\(spec)': expected K/N, auto/N or auto") }
         func number(_ text: String, _ what: String) throws -> Int {
-            guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 0, n <= 1_000_000 else {
+            // Digits only: Int() would also take "+1", which is no shard index anyone writes.
+            let digits = text.trimmingCharacters(in: .whitespaces)
+            guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(digits), n <= 1_000_000 else {
                 throw WorkflowError.invalid("--shard '\(spec)': \(what) '\(text)' is not a whole number in 0...1000000")
             }
             return n
@@ -39,14 +41,22 @@ public enum Sharding {
                 index = try number(k8s, "JOB_COMPLETION_INDEX")
             } else if let slurm = environment["SLURM_ARRAY_TASK_ID"] {
                 let first = parts.count == 2 ? 0 : try environment["SLURM_ARRAY_TASK_MIN"].map { try number($0, "SLURM_ARRAY_TASK_MIN") } ?? 0
-                index = try number(slurm, "SLURM_ARRAY_TASK_ID") - first
+                let task = try number(slurm, "SLURM_ARRAY_TASK_ID")
+                guard task >= first else {
+                    throw WorkflowError.invalid("--shard '\(spec)': SLURM_ARRAY_TASK_ID \(task) is below SLURM_ARRAY_TASK_MIN \(first), so it names no shard in 0..<\(count)")
+                }
+                index = task - first
             } else {
                 throw WorkflowError.invalid("--shard auto: neither JOB_COMPLETION_INDEX (Kubernetes Indexed Job) nor SLURM_ARRAY_TASK_ID (Slurm array) is set")
             }
         } else {
             index = try number(parts[0], "shard index")
         }
-        guard index < count else { throw WorkflowError.invalid("--shard '\(spec)': shard index \(index) is not below the count \(count)") }
+        guard index < count else {
+            let source = parts[0] != "auto" ? "" : environment["JOB_COMPLETION_INDEX"] != nil ? " (from JOB_COMPLETION_INDEX)"
+                : parts.count == 2 ? " (from SLURM_ARRAY_TASK_ID)" : " (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN)"
+            throw WorkflowError.invalid("--shard '\(spec)': shard index \(index)\(source) is outside 0..<\(count)")
+        }
         return Shard(index: index, count: count)
     }
 

@@ -64,8 +64,15 @@ public struct StoreReport {
             byID[id] = ReportImage(id: id, path: image.path, width: image.width, height: image.height, groundTruth: gt)
         }
         for id in imageIDs where byID[id] == nil {
-            guard let path = try store.imagePath(id), let header = try? JPEGHeader.read(path: path) else { continue }
-            byID[id] = ReportImage(id: id, path: path, width: header.width, height: header.height, groundTruth: [])
+            guard let path = try store.imagePath(id) else { continue }
+            // A stored path may now name anything (a device, a FIFO, a moved file):
+            // left out of the gallery with a word, the report still written.
+            do {
+                let header = try JPEGHeader.read(path: path)
+                byID[id] = ReportImage(id: id, path: path, width: header.width, height: header.height, groundTruth: [])
+            } catch {
+                printError("gallery: skipping \(error)")
+            }
         }
 
         let assembler = ReportAssembler(title: title, machine: MachineDescription.current, generatedAt: Date(),

@@ -11,8 +11,16 @@ final class ShardingTests: XCTestCase {
         // Slurm arrays may count from 1 (sbatch --array=1-4).
         XCTAssertEqual(try Sharding.parse("auto", environment: ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_MIN": "1",
                                                                  "SLURM_ARRAY_TASK_COUNT": "4"]), Shard(index: 2, count: 4))
-        for bad in ["4/4", "-1/4", "1/0", "a/b", "1/2/3", "auto"] {
+        for bad in ["4/4", "-1/4", "1/0", "a/b", "1/2/3", "auto", "+1/2", "1/+2", " /2"] {
             XCTAssertThrowsError(try Sharding.parse(bad, environment: [:]), bad)
+        }
+        // Issue 20: a scheduler index outside 0..<N is an error naming the variables, not shard -5/4.
+        XCTAssertThrowsError(try Sharding.parse("auto", environment: ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_MIN": "6",
+                                                                       "SLURM_ARRAY_TASK_COUNT": "4"])) { error in
+            XCTAssertTrue("\(error)".contains("SLURM_ARRAY_TASK_ID 1 is below SLURM_ARRAY_TASK_MIN 6"), "\(error)")
+        }
+        XCTAssertThrowsError(try Sharding.parse("auto/4", environment: ["JOB_COMPLETION_INDEX": "4"])) { error in
+            XCTAssertTrue("\(error)".contains("4 (from JOB_COMPLETION_INDEX) is outside 0..<4"), "\(error)")
         }
         // auto/N: the task id is the shard, so a task resubmitted alone keeps it.
         XCTAssertEqual(try Sharding.parse("auto/8", environment: ["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_MIN": "5",

@@ -116,3 +116,78 @@ final class JPEGErrorTests: XCTestCase {
         XCTAssertEqual(try JPEG.decode(data: small, path: "small.jpg").width, 40)
     }
 }
+
+/// Issue 20: the header reader and the image reader never read without bound,
+/// and open only regular files.
+final class BoundedInputTests: XCTestCase {
+    /// Sparse 16 GiB files that start like a JPEG: the issue's (FF D8 FF, then
+    /// zeros) is refused at its first segment; one of stray bytes that never
+    /// reaches a frame header after a bounded prefix. Both quickly.
+    func testHeaderReaderStopsAtItsPrefixBound() throws {
+        let dir = try TestPaths.tempDir(self)
+        let start = Date()
+        for (head, reason) in [([UInt8]([0xFF, 0xD8, 0xFF]), "segment 0xFF0 at byte 2 gives length 0"),
+                               ([0xFF, 0xD8, 0xFF, 0xD8], "no frame header (SOF) in the first 16 MiB")] {
+            let path = dir.appendingPathComponent("sparse-\(head.count).jpg").path
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(head)))
+            guard truncate(path, 16 << 30) == 0 else { throw XCTSkip("no sparse files here") }
+            XCTAssertThrowsError(try JPEGHeader.read(path: path)) { error in
+                guard case let .corrupt(p, r)? = error as? ImagingError else { return XCTFail("\(error)") }
+                XCTAssertEqual(p, path)
+                XCTAssertTrue(r.hasPrefix(reason), r)
+            }
+            // Decoding refuses it by size, before reading any of it.
+            XCTAssertThrowsError(try JPEG.decode(path: path)) { error in
+                XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("more than an input file may hold"), "\(error)")
+            }
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+    }
+
+    /// A file that does not start with a JPEG marker is refused from its first bytes.
+    func testNonJPEGIsRefusedAtOnce() throws {
+        let dir = try TestPaths.tempDir(self)
+        let path = dir.appendingPathComponent("text.jpg").path
+        try Data(repeating: 0x41, count: 1 << 20).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try JPEGHeader.read(path: path)) { XCTAssertEqual($0 as? ImagingError, .notJPEG(path: path)) }
+    }
+
+    /// FIFOs, devices and folders are refused by kind, never opened for reading
+    /// (opening a FIFO waits for a writer forever).
+    func testOnlyRegularFilesAreRead() throws {
+        let dir = try TestPaths.tempDir(self)
+        let fifo = dir.appendingPathComponent("pipe.jpg").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let cases = [(fifo, "FIFO"), ("/dev/zero", "device"), (dir.path, "folder")]
+        for (path, word) in cases {
+            XCTAssertThrowsError(try JPEGHeader.read(path: path), path) { error in
+                XCTAssertTrue("\(error)".contains(path) && "\(error)".contains(word), "\(error)")
+            }
+            XCTAssertThrowsError(try JPEG.decode(path: path), path) { error in
+                XCTAssertTrue("\(error)".contains(path) && "\(error)".contains(word), "\(error)")
+            }
+            XCTAssertFalse(InputFile.isRegular(path))
+        }
+    }
+
+    /// Paths resolve as the shell resolves them: `..` against the current
+    /// folder (not dropped), and `..` after a symbolic link from the link's target.
+    func testAbsolutePathsFollowTheSystem() throws {
+        let dir = try TestPaths.tempDir(self)
+        let real = InputFile.realPath(dir.path) ?? dir.path
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: real + "/a/deep", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: real + "/b", withIntermediateDirectories: true)
+        try fm.createSymbolicLink(atPath: real + "/b/link", withDestinationPath: real + "/a/deep")
+        let saved = fm.currentDirectoryPath
+        defer { fm.changeCurrentDirectoryPath(saved) }
+        XCTAssertTrue(fm.changeCurrentDirectoryPath(real + "/b"))
+        XCTAssertEqual(InputFile.absolute("../a/x.jpg"), real + "/a/x.jpg")
+        XCTAssertEqual(InputFile.absolute("./../a/./x.jpg"), real + "/a/x.jpg")
+        // b/link/.. is a/, as `ls link/..` shows, not b/.
+        XCTAssertEqual(InputFile.absolute("link/../x.jpg"), real + "/a/x.jpg")
+        // The last component keeps the name given: a link to a file stays the link.
+        XCTAssertEqual(InputFile.absolute("link"), real + "/b/link")
+        XCTAssertEqual(InputFile.absolute(".."), real)
+    }
+}

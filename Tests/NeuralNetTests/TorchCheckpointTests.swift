@@ -186,6 +186,29 @@ final class TorchCheckpointTests: XCTestCase {
                         ["no state dict", "'a'"])
     }
 
+    /// Issue 20: a 2 KB pickle whose dicts each hold the next one twice through
+    /// memo references (depth 40, well under the nesting limit) would flatten
+    /// to 2^40 paths; the reader stops at its entry bound, quickly.
+    func testSharedDictChainIsRefusedQuickly() throws {
+        let depth = 40
+        var body: [UInt8] = [0x80, 0x02, 0x7D, 0x71, 0x00, 0x30]           // d0 = {}, memo 0, pop
+        for i in 1...depth {
+            body += [0x7D, 0x71, UInt8(i)]                                    // d_i = {}, memo i
+            body += [0x8C, 0x01, 0x61, 0x68, UInt8(i - 1), 0x73]              // d_i['a'] = d_{i-1}
+            body += [0x8C, 0x01, 0x62, 0x68, UInt8(i - 1), 0x73, 0x30]        // d_i['b'] = d_{i-1}, pop
+        }
+        body += [0x7D] + [0x8C, 0x0A] + Array("state_dict".utf8) + [0x68, UInt8(depth), 0x73, 0x2E]
+        body += [0x80, 0x02, 0x5D, 0x2E]
+        let data = try legacy(body)
+        XCTAssertLessThan(data.count, 2048)
+        let start = Date()
+        XCTAssertThrowsError(try TorchCheckpoint.decode(data, path: "bomb.pt")) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(message.contains("bomb.pt") && message.contains("visits more than \(TorchCheckpoint.maximumFlattenedEntries) entries"), message)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+    }
+
     // MARK: torchvision's MobileNetV2
 
     /// models/imagenet/mobilenet_v2-b0353104.pth, which scripts/fetch-weights

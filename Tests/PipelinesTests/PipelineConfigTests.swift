@@ -122,6 +122,9 @@ final class PipelineConfigTests: XCTestCase {
         }
         let cases: [(String, String)] = [
             ("postprocess:\n  detections_per_image: -1\n", "postprocess.detections_per_image = -1"),
+            // Issue 20: was "wrong type at top level", without the key.
+            ("training:\n  seed: -1\n", "training.seed = -1"),
+            ("training:\n  seed: 0.5\n", "training.seed = 0.5"),
             ("roi_pooling:\n  output_size: 100000\n", "roi_pooling.output_size = 100000"),
             ("rpn:\n  channels: 0\n", "rpn.channels = 0"),
             ("box_head:\n  representation_size: 0\n", "box_head.representation_size = 0"),
@@ -327,6 +330,26 @@ final class PipelineConfigTests: XCTestCase {
                 let stated = Set((written[section] as? [String: Any] ?? [:]).keys)
                 XCTAssertEqual(keys.subtracting(stated), [], "\(file) leaves out these \(section) keys")
             }
+        }
+    }
+
+    /// Issue 20: a pipeline file (or its base) that is a FIFO is refused by
+    /// kind, not waited on; one over the YAML size bound is refused unread.
+    func testPipelineFilesAreRegularAndBounded() throws {
+        let dir = NSTemporaryDirectory() + "pipeline-input-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(mkfifo(dir + "/pipe.yaml", 0o600), 0)
+        XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/pipe.yaml")) { error in
+            XCTAssertTrue("\(error)".contains(dir + "/pipe.yaml") && "\(error)".contains("FIFO"), "\(error)")
+        }
+        try "base: pipe.yaml\nstages: [backbone, rpn]\n".write(toFile: dir + "/child.yaml", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/child.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("base of \(dir)/child.yaml: a FIFO"), "\(error)")
+        }
+        try Data(count: 2 << 20).write(to: URL(fileURLWithPath: dir + "/big.yaml"))
+        XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/big.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("more than an input file may hold"), "\(error)")
         }
     }
 }

@@ -41,16 +41,24 @@ public enum AnnotationFormat: String, CaseIterable, Sendable {
 enum FormatSupport {
     static let fileManager = FileManager.default
 
+    /// A path the user typed, made absolute as the shell resolves it (`..`
+    /// after a symbolic link leads to the target's parent); a path read from a
+    /// file, relative to `directory`, joined and normalised by its text, so that
+    /// `find` can tell whether it stays inside the folders searched.
     static func absolute(_ path: String, relativeTo directory: String? = nil) -> String {
-        let base = directory ?? fileManager.currentDirectoryPath
-        let joined = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
-        return (joined as NSString).standardizingPath
+        guard let directory else { return InputFile.absolute(path) }
+        let joined = path.hasPrefix("/") ? path : directory + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 
-    static func isFile(_ path: String) -> Bool {
-        var isDirectory: ObjCBool = false
-        return fileManager.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-    }
+    /// A regular file (links followed): a FIFO, device or folder is never opened as one.
+    static func isFile(_ path: String) -> Bool { InputFile.isRegular(path) }
 
     static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
@@ -65,7 +73,7 @@ enum FormatSupport {
     static func find(_ name: String, in directories: [String]) -> String? {
         guard !name.isEmpty, !name.contains("\0") else { return nil }
         if name.hasPrefix("/") {
-            let path = (name as NSString).standardizingPath
+            let path = InputFile.absolute(name)
             return isFile(path) && isJPEG(path) ? path : nil
         }
         for directory in directories {
@@ -79,9 +87,7 @@ enum FormatSupport {
 
     /// Whether the file starts with a JPEG's SOI marker and a segment marker.
     static func isJPEG(_ path: String) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 3)) ?? Data()
+        guard let head = try? InputFile.read(path, maximumBytes: 3, prefix: true) else { return false }
         return head.count == 3 && head[head.startIndex] == 0xFF && head[head.startIndex + 1] == 0xD8 && head[head.startIndex + 2] == 0xFF
     }
 
@@ -118,10 +124,21 @@ enum FormatSupport {
             .filter(isFile)
     }
 
-    static func readText(_ path: String) throws -> String {
-        guard let data = fileManager.contents(atPath: path) else {
-            throw AnnotationError.unreadable(path: path, reason: "no such file or permission denied")
+    /// The most bytes an annotation file may hold: COCO's largest instance
+    /// files are under half of this.
+    static let maximumAnnotationBytes = 1 << 30
+
+    /// The bytes of an annotation file: a regular file (a FIFO is refused, not
+    /// waited on) of at most `maximumAnnotationBytes`.
+    static func readBytes(_ path: String) throws -> Data {
+        do { return try InputFile.read(path, maximumBytes: maximumAnnotationBytes) } catch {
+            if case let ImagingError.unreadable(_, reason) = error { throw AnnotationError.unreadable(path: path, reason: reason) }
+            throw error
         }
+    }
+
+    static func readText(_ path: String) throws -> String {
+        let data = try readBytes(path)
         guard let text = String(data: data, encoding: .utf8) else {
             throw AnnotationError.malformed(path: path, location: "file", reason: "not UTF-8 text")
         }

@@ -10,9 +10,7 @@ import Boxes
 enum COCOFormat {
     static func read(path: String, imagesDirectory: String?) throws -> AnnotationSet {
         let file = FormatSupport.absolute(path)
-        guard FormatSupport.isFile(file), let data = FileManager.default.contents(atPath: file) else {
-            throw AnnotationError.unreadable(path: file, reason: "no such file or permission denied")
-        }
+        let data = try FormatSupport.readBytes(file)
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: data)

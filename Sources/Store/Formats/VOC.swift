@@ -45,9 +45,7 @@ enum VOCFormat {
 
     private static func readFile(_ file: String, imageDirectories: [String],
                                  warnings: inout [String]) throws -> AnnotatedImage {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw AnnotationError.unreadable(path: file, reason: "no such file or permission denied")
-        }
+        let data = try FormatSupport.readBytes(file)
         let root = try XMLElementNode.parse(data, path: file)
         guard root.name == "annotation" else {
             throw AnnotationError.malformed(path: file, location: "line \(root.line), <\(root.name)>",
