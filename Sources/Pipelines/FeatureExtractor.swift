@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import WeightFormats
 
 /// The CNN a pipeline shares between its stages, built from the pipeline
 /// file's `backbone:` section: its network (parameters under `backbone.body.`),

@@ -2,6 +2,7 @@ import Foundation
 import Imaging
 import XCTest
 @testable import NeuralNet
+import WeightFormats
 
 /// The engine end to end on real data: a small CNN, trained from a seeded
 /// initialisation with our layers, losses and optimizer, learns to tell the

@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
 @testable import NeuralNet
+@testable import WeightFormats
 
-private typealias S = TrainingTestSupport
+private typealias S = FixtureFiles
 
 final class SafeTensorsTests: XCTestCase {
     private var directory: URL!
@@ -116,8 +117,9 @@ final class SafeTensorsTests: XCTestCase {
 
         // Strict: throws, names the file and every problem, and changes nothing.
         XCTAssertThrowsError(try StateDict.load(path: file, into: params)) { error in
-            guard case let SafeTensorsError.stateDictMismatch(p, report) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(p, file)
+            guard let mismatch = error as? StateDictMismatch else { return XCTFail("\(error)") }
+            let report = mismatch.report
+            XCTAssertEqual(mismatch.path, file)
             XCTAssertEqual(report.missing, ["c"])
             XCTAssertEqual(report.unexpected, ["extra"])
             XCTAssertEqual(report.shapeMismatches, [.init(name: "b", expected: [4], found: [3])])
