@@ -70,15 +70,19 @@ let package = Package(
         ]),
         .executableTarget(name: "detect", dependencies: ["DetectCLI", "NeuralNet", "CSystemInfo"]),
 
+        // Helpers every test target may share (random tensors, finite-difference
+        // gradient checks, fixture JSON); used by test targets only.
+        .target(name: "TestSupport", dependencies: ["NeuralNet"], path: "Tests/TestSupport"),
+
         // Fixtures are read through #filePath, next to the generator that made them.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "WeightFormats", "Imaging", "Boxes"],
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "WeightFormats", "TestSupport", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "WeightFormatsTests", dependencies: ["WeightFormats", "NeuralNet"],
+        .testTarget(name: "WeightFormatsTests", dependencies: ["WeightFormats", "NeuralNet", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet"]),
+        .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet", "TestSupport"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Training", "Boxes", "Imaging", "NeuralNet"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
                     resources: [.copy("Fixtures")]),

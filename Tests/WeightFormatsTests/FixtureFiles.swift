@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// The files under this target's Fixtures folder.
 enum FixtureFiles {
@@ -11,15 +12,6 @@ enum FixtureFiles {
     }
 
     static func json(_ name: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: fixtureURL(name))
-        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-
-    static func floats(_ any: Any?) -> [Float] {
-        (any as? [Any] ?? []).map { Float(($0 as? NSNumber)?.doubleValue ?? .nan) }
-    }
-
-    static func ints(_ any: Any?) -> [Int] {
-        (any as? [Any] ?? []).map { ($0 as? NSNumber)?.intValue ?? Int.min }
+        try FixtureJSON.object(at: fixtureURL(name))
     }
 }

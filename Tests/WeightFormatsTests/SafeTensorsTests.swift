@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import NeuralNet
 @testable import WeightFormats
 
@@ -53,7 +54,7 @@ final class SafeTensorsTests: XCTestCase {
         let header = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + n)])) as? [String: Any])
         let entry = try XCTUnwrap(header["backbone.body.conv1.weight"] as? [String: Any])
         XCTAssertEqual(entry["dtype"] as? String, "F32")
-        XCTAssertEqual(S.ints(entry["shape"]), [8, 3, 7, 7])
+        XCTAssertEqual(FixtureJSON.ints(entry["shape"]), [8, 3, 7, 7])
 
         NaNCheck: do {
             let nan = try SafeTensors.decode(SafeTensors.encode(["x": Tensor(shape: [1], data: [.nan])]))
@@ -70,10 +71,10 @@ final class SafeTensorsTests: XCTestCase {
         for (name, value) in expected where name != "__metadata__" {
             let e = value as! [String: Any]
             let t = try XCTUnwrap(contents.tensors[name], name)
-            XCTAssertEqual(t.shape, S.ints(e["shape"]), name)
+            XCTAssertEqual(t.shape, FixtureJSON.ints(e["shape"]), name)
             XCTAssertEqual(contents.dtypes[name]?.rawValue, e["dtype"] as? String, name)
             // F16 and BF16 widen exactly, so the values must match bit for bit.
-            XCTAssertEqual(t.data, S.floats(e["values"]), name)
+            XCTAssertEqual(t.data, FixtureJSON.floats(e["values"]), name)
         }
         XCTAssertEqual(contents.tensors["backbone.body.bn1.num_batches_tracked"]?.data, [12345])
     }
