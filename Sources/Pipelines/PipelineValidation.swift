@@ -83,17 +83,9 @@ extension PipelineConfig {
         for (i, m) in input.pixelMean.enumerated() { try real("input.pixel_mean[\(i)]", m, -1000, 1000) }
         for (i, d) in input.pixelStd.enumerated() { try real("input.pixel_std[\(i)]", d, 0, 1000, openLow: true) }
         // backbone
-        if backbone.stride != 16 && backbone.stride != 32 { try fail("backbone.stride = \(backbone.stride): must be 16 or 32") }
         if backbone.weights.isEmpty { try fail("backbone.weights must be none, imagenet or a path") }
-        switch backbone.type {
-        case .resnet:
-            if backbone.stride != 16 { try fail("backbone.stride = \(backbone.stride): the resnet backbone has stride 16") }
-            if backbone.frozenStages != 0 { try fail("backbone.frozen_stages = \(backbone.frozenStages): must be 0 for the resnet backbone (it trains from scratch)") }
-            if backbone.weights == "imagenet" { try fail("backbone.weights = imagenet: no ImageNet weights exist for the resnet backbone; use mobilenet_v2") }
-        case .mobilenetV2:
-            try int("backbone.frozen_stages (mobilenet_v2 at stride \(backbone.stride))", backbone.frozenStages,
-                    0...(backbone.stride == 16 ? 14 : 19))
-        }
+        // The backbone type checks its own keys (stride, frozen stages, weights).
+        if let problem = Backbones.implementation(of: backbone.type).problem(with: backbone) { try fail(problem) }
         // selective search
         try int("selective_search.max_side", selectiveSearch.maxSide, 16...10_000)
         try real("selective_search.min_box_side", selectiveSearch.minBoxSide, 0, 10_000)
