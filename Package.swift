@@ -40,12 +40,15 @@ let package = Package(
         .target(name: "SafeYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "Imaging", dependencies: ["CJPEGCodec", "Parallelism"], swiftSettings: optimised),
         .target(name: "Boxes", dependencies: ["Randomness", "Parallelism"], swiftSettings: optimised),
-        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness", "JSONText", "Parallelism"], swiftSettings: optimised),
+        .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness", "Parallelism"], swiftSettings: optimised),
+        // Weight files on disk (safetensors; PyTorch checkpoints through a zip
+        // reader and a restricted unpickler), read into and written from the engine's tensors.
+        .target(name: "WeightFormats", dependencies: ["NeuralNet", "JSONText"], swiftSettings: optimised),
         .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet", "Parallelism"],
                 swiftSettings: optimised),
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet", "Randomness", "Parallelism"], swiftSettings: optimised),
         .target(name: "Pipelines", dependencies: [
-            "Boxes", "Imaging", "NeuralNet", "Proposals", "Heads", "SafeYAML",
+            "Boxes", "Imaging", "NeuralNet", "WeightFormats", "Proposals", "Heads", "SafeYAML",
         ], swiftSettings: optimised),
         .target(name: "Training", dependencies: ["Pipelines", "Boxes", "Imaging", "NeuralNet", "Parallelism"], swiftSettings: optimised),
         .target(name: "Evaluation", dependencies: ["Boxes"]),
@@ -60,20 +63,26 @@ let package = Package(
         .target(name: "Workflows", dependencies: ["Imaging", "Boxes", "NeuralNet", "Randomness", "Proposals", "Pipelines", "Training",
                                                  "Store", "Evaluation", "Report"]),
         .target(name: "DetectCLI", dependencies: [
-            "Imaging", "Boxes", "NeuralNet", "Proposals", "Store", "CSystemInfo",
+            "Imaging", "Boxes", "NeuralNet", "WeightFormats", "Proposals", "Store", "CSystemInfo",
             "Pipelines", "Training", "Evaluation", "Report", "Workflows", "JSONText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "detect", dependencies: ["DetectCLI", "NeuralNet", "CSystemInfo"]),
 
+        // Helpers every test target may share (random tensors, finite-difference
+        // gradient checks, fixture JSON); used by test targets only.
+        .target(name: "TestSupport", dependencies: ["NeuralNet"], path: "Tests/TestSupport"),
+
         // Fixtures are read through #filePath, next to the generator that made them.
         .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Imaging", "Boxes"],
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "WeightFormats", "TestSupport", "Imaging", "Boxes"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet"]),
+        .testTarget(name: "WeightFormatsTests", dependencies: ["WeightFormats", "NeuralNet", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet", "TestSupport"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Training", "Boxes", "Imaging", "NeuralNet"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
                     resources: [.copy("Fixtures")]),
@@ -97,7 +106,7 @@ let package = Package(
 // libFuzzer harness (scripts/fuzz): only when asked for, so the normal build and
 // `swift test` never see a target whose `main` comes from the fuzzer runtime.
 if ProcessInfo.processInfo.environment["DETECT_FUZZ"] == "1" {
-    package.targets.append(.executableTarget(name: "DetectFuzz", dependencies: ["Imaging", "NeuralNet", "Pipelines", "Store"],
+    package.targets.append(.executableTarget(name: "DetectFuzz", dependencies: ["Imaging", "WeightFormats", "Pipelines", "Store"],
                                              swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     package.products.append(.executable(name: "detect-fuzz", targets: ["DetectFuzz"]))
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import NeuralNet
+import JSONText
 import Store
 
 /// `detect annotations list`: datasets with their image, box and per-class counts.
@@ -22,7 +22,7 @@ public struct AnnotationsListCommand: ParsableCommand {
             let datasets = try store?.datasetSummaries() ?? []
             if datasets.isEmpty { print("No datasets in \(database.path).") }
             // Dataset, class and split names come from imported files: escaped for the terminal.
-            let safe = { (name: String) in TorchCheckpointError.printable(name, limit: 1000) }
+            let safe = { (name: String) in TerminalText.printable(name, limit: 1000) }
             for d in datasets {
                 print("\(safe(d.name)): \(d.images) images (\(d.negativeImages) without boxes), \(d.boxes) boxes, \(d.boxesPerClass.count) classes")
                 let width = d.boxesPerClass.map { safe($0.name).count }.max() ?? 0

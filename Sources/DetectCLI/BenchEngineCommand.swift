@@ -53,7 +53,7 @@ public struct BenchEngine: ParsableCommand {
             print(String(format: "%-30@ %7.2f ms %7.1f %5.0f%% %8.2f ms %7.1f", f.name, f.forwardMs, f.forwardGFLOPs,
                          f.forwardPercentOfPeak, f.backwardMs, f.backwardGFLOPs))
         }
-        let resnet = try bench.measure(backbone: Backbone.default(), seed: 6, fused: false)
+        let resnet = try bench.measure(backbone: ResNet.default(), seed: 6, fused: false)
         print(String(format: "backbone %@ -> %@: %d parameters, %.2f GFLOPs forward; forward %.1f ms, forward+backward %.1f ms",
                      "\(resnet.inputShape)", "\(resnet.outputShape)", resnet.parameters, resnet.forwardGFLOPs,
                      resnet.forwardMs, resnet.forwardBackwardMs))

@@ -51,18 +51,11 @@ public struct TrainCommand: ParsableCommand {
 
     public func run() throws {
         try reportingFailure {
-            var (config, configPath) = try PipelineLocator.load(pipeline)
-            if let epochs {
-                // Epochs asked for are run exactly, whatever the dataset's size.
-                config.training.epochs = max(1, epochs)
-                config.training.minIterations = 0
-            }
-            if let seed { config.training.seed = seed }
-            if let learningRate { config.training.learningRate = learningRate }
-            // Values from the command line get the file's checks.
-            if epochs != nil || seed != nil || learningRate != nil {
-                try config.validate(path: "\(configPath) with the command line's values")
-            }
+            let (file, configPath) = try PipelineLocator.load(pipeline)
+            // Values from the command line get the file's checks; epochs asked
+            // for are run exactly, whatever the dataset's size.
+            let config = try file.applying(TrainingOverrides(epochs: epochs, seed: seed, learningRate: learningRate),
+                                           path: configPath)
             var workflow = TrainingWorkflow(config: config, configPath: configPath)
             workflow.weightsRoots = PipelineLocator.weightsRoots(for: configPath)
             workflow.dataset = dataset

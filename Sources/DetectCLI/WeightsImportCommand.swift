@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import NeuralNet
+import WeightFormats
 
 /// `detect weights import`: a PyTorch checkpoint's state dict as a safetensors file.
 public struct WeightsImportCommand: ParsableCommand {

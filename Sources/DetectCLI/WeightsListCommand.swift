@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import NeuralNet
+import JSONText
+import WeightFormats
 
 /// `detect weights list`: the tensors of a checkpoint or safetensors file.
 public struct WeightsListCommand: ParsableCommand {
@@ -23,7 +24,7 @@ public struct WeightsListCommand: ParsableCommand {
             let entries = WeightsFile.entries(contents)
             let shapes = entries.map { "[" + $0.shape.map(String.init).joined(separator: ", ") + "]" }
             // Names come from the file: escaped so none can move the cursor or fake a line.
-            let names = entries.map { TorchCheckpointError.printable($0.name, limit: 1000) }
+            let names = entries.map { TerminalText.printable($0.name, limit: 1000) }
             let nameWidth = names.map(\.count).max() ?? 0
             let shapeWidth = shapes.map(\.count).max() ?? 0
             for ((e, shape), name) in zip(zip(entries, shapes), names) {
@@ -31,7 +32,7 @@ public struct WeightsListCommand: ParsableCommand {
                       + shape.padding(toLength: shapeWidth, withPad: " ", startingAt: 0) + "  " + e.dtype.rawValue)
             }
             let values = contents.tensors.values.reduce(0) { $0 + $1.count }
-            print("\(entries.count) tensors, \(values) values (\(Self.dtypeCounts(contents))) in \(TorchCheckpointError.printable(file, limit: 1000)) [\(kind.rawValue)]")
+            print("\(entries.count) tensors, \(values) values (\(Self.dtypeCounts(contents))) in \(TerminalText.printable(file, limit: 1000)) [\(kind.rawValue)]")
             if json {
                 let list: [[String: Any]] = entries.map { ["name": $0.name, "shape": $0.shape, "dtype": $0.dtype.rawValue] }
                 print(jsonLine(["file": file, "format": kind.rawValue, "tensors": list, "count": entries.count, "values": values]))

@@ -1,7 +1,7 @@
 import Foundation
 import Imaging
-import NeuralNet
 import Pipelines
+import WeightFormats
 import Store
 
 /// libFuzzer harness for every reader of untrusted input. One binary, the

@@ -89,22 +89,24 @@ public enum MobileNetV2 {
 
 extension MobileNetV2 {
     /// Loads torchvision-named MobileNetV2 weights (`features.…`, `classifier.…`,
-    /// e.g. the ImageNet checkpoint imported by `detect weights import`) into
-    /// `layer`, whose parameters carry `prefix` before those names. Tensors the
-    /// layer has no use for (the classifier, blocks cut off, batch counters) are
-    /// skipped; a parameter the file lacks or has in another shape is an error.
+    /// e.g. the ImageNet checkpoint imported by `detect weights import`, read
+    /// from `path`) into `layer`, whose parameters carry `prefix` before those
+    /// names. Tensors the layer has no use for (the classifier, blocks cut off,
+    /// batch counters) are skipped; a parameter the weights lack or have in
+    /// another shape is an error.
     @discardableResult
-    public static func loadPretrained(path: String, into layer: any Layer, prefix: String = "") throws -> StateDictReport {
+    public static func loadPretrained(_ tensors: [String: Tensor], path: String, into layer: any Layer,
+                                      prefix: String = "") throws -> StateDictReport {
         let state = layer.parameters + layer.buffers
         let wanted = Set(state.map(\.name))
         var renamed: [String: Tensor] = [:]
-        for (key, value) in try SafeTensors.load(path: path) {
+        for (key, value) in tensors {
             let name = prefix.isEmpty ? key : prefix + "." + key
             if wanted.contains(name) { renamed[name] = value }
         }
         let report = try StateDict.load(renamed, into: state, strict: false, path: path)
         guard report.missing.isEmpty, report.shapeMismatches.isEmpty else {
-            throw SafeTensorsError.stateDictMismatch(path: path, report: report)
+            throw StateDictMismatch(path: path, report: report)
         }
         return report
     }

@@ -28,6 +28,20 @@ public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// Named weights that do not fit the model: strict loading found missing,
+/// unexpected or mis-shaped keys (`path` names where the weights came from).
+public struct StateDictMismatch: Error, CustomStringConvertible, Equatable {
+    public var path: String
+    public var report: StateDictReport
+
+    public init(path: String, report: StateDictReport) {
+        self.path = path
+        self.report = report
+    }
+
+    public var description: String { "\(path): weights do not match the model: \(report)" }
+}
+
 /// Moving a model's parameters (and buffers) to and from named tensors, keyed
 /// by `Parameter.name` (torchvision state-dict keys where a layer has an equivalent).
 public enum StateDict {
@@ -43,12 +57,8 @@ public enum StateDict {
         return out
     }
 
-    public static func save(_ parameters: [Parameter], to path: String, metadata: [String: String] = [:]) throws {
-        try SafeTensors.save(tensors(of: parameters), metadata: metadata, to: path)
-    }
-
     /// Copies matching tensors into the parameters. With `strict`, any missing,
-    /// unexpected or mis-shaped key throws `SafeTensorsError.stateDictMismatch`
+    /// unexpected or mis-shaped key throws `StateDictMismatch`
     /// and no parameter is changed; otherwise every matching key is loaded, the
     /// rest is reported (e.g. a backbone loaded into a detector whose heads have
     /// another number of classes).
@@ -71,27 +81,12 @@ public enum StateDict {
         }
         report.unexpected = tensors.keys.filter { !seen.contains($0) }.sorted()
         if strict && !report.isExactMatch {
-            throw SafeTensorsError.stateDictMismatch(path: path, report: report)
+            throw StateDictMismatch(path: path, report: report)
         }
         for (p, t) in assignments {
             p.value = t
             report.loaded.append(p.name)
         }
         return report
-    }
-
-    @discardableResult
-    public static func load(path: String, into parameters: [Parameter], strict: Bool = true) throws -> StateDictReport {
-        try load(SafeTensors.load(path: path), into: parameters, strict: strict, path: path)
-    }
-
-    /// A whole network: its parameters and buffers (BatchNorm running statistics).
-    public static func save(_ layer: any Layer, to path: String, metadata: [String: String] = [:]) throws {
-        try save(layer.parameters + layer.buffers, to: path, metadata: metadata)
-    }
-
-    @discardableResult
-    public static func load(path: String, into layer: any Layer, strict: Bool = true) throws -> StateDictReport {
-        try load(path: path, into: layer.parameters + layer.buffers, strict: strict)
     }
 }

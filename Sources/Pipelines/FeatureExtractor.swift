@@ -1,29 +1,27 @@
 import Foundation
 import NeuralNet
 
-/// The CNN a pipeline shares between its stages, built from the pipeline
-/// file's `backbone:` section: its network (parameters under `backbone.body.`),
-/// the channels of its output map and that map's stride in input pixels.
+/// The CNN a pipeline shares between its stages, built by the backbone the
+/// pipeline file's `backbone.type` names (`Backbones`): its network
+/// (parameters under `backbone.body.`) and the feature maps it outputs. The
+/// detectors take one map: `channels` and `stride` are that map's.
 public struct FeatureExtractor {
     public let config: PipelineConfig.BackboneConfig
     public let network: Sequential
+    public let outputs: [FeatureMapShape]
     public let channels: Int
     public let stride: Int
+    let backbone: any Backbone.Type
 
     public init(_ config: PipelineConfig.BackboneConfig, prefix: String = "backbone.body") throws {
         self.config = config
-        switch config.type {
-        case .resnet:
-            network = Backbone.default(prefix: prefix)
-            (channels, stride) = (Backbone.outChannels, Backbone.stride)
-        case .mobilenetV2:
-            let cut = try MobileNetV2.cut(stride: config.stride)
-            // Pretrained backbones keep ImageNet's batch statistics: two images
-            // per step give no usable ones (torchvision's FrozenBatchNorm2d).
-            network = try MobileNetV2.features(blocks: cut.blocks, frozenBlocks: config.frozenStages,
-                                               frozenBatchNorm: config.isPretrained).named(prefix)
-            (channels, stride) = (cut.channels, config.stride)
+        backbone = Backbones.implementation(of: config.type)
+        network = try backbone.network(config, prefix: prefix)
+        outputs = try backbone.outputShapes(config)
+        guard outputs.count == 1, let map = outputs.first else {
+            throw PipelineError.other("backbone \(config.type.rawValue) outputs \(outputs.count) feature maps; the detectors take one")
         }
+        (channels, stride) = (map.channels, map.stride)
         self.prefix = prefix
     }
 
@@ -44,16 +42,6 @@ public struct FeatureExtractor {
                 ? "no ImageNet weights here: run `detect weights fetch \(config.type.rawValue)` (or scripts/fetch-weights) first"
                 : "no such weights file")
         }
-        switch config.type {
-        case .mobilenetV2:
-            do { try MobileNetV2.loadPretrained(path: path, into: network, prefix: prefix) } catch {
-                throw PipelineError.modelMismatch(path: path, reason: "not MobileNetV2 weights with torchvision's names: \(error)")
-            }
-        case .resnet:
-            let report = try StateDict.load(path: path, into: network, strict: false)
-            guard report.missing.isEmpty, report.shapeMismatches.isEmpty else {
-                throw PipelineError.modelMismatch(path: path, reason: report.description)
-            }
-        }
+        try backbone.loadPretrained(path: path, into: network, prefix: prefix)
     }
 }

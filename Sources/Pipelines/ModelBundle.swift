@@ -1,5 +1,6 @@
 import Foundation
 import NeuralNet
+import WeightFormats
 
 /// A trained model as one safetensors file: the weights under torchvision's
 /// state-dict names, and in `__metadata__` what is needed to use them — the

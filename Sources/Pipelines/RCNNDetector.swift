@@ -28,6 +28,9 @@ public final class RCNNDetector {
     public var regressors: [RidgeRegressor?]
     /// Multiplier bringing features to mean L2 norm `rcnn.feature_norm` (R-CNN: 20).
     public var featureScale: Float = 1
+    /// The deltas the ridge regressors learn and predict: the paper's
+    /// unweighted (t_x, t_y, t_w, t_h). Training and detection share this one.
+    public static let boxCoder = BoxCoder(weights: (1, 1, 1, 1))
     public let warp: RegionWarp
     let mean: SIMD3<Float>
     let invStd: SIMD3<Float>
@@ -119,7 +122,7 @@ public final class RCNNDetector {
         let post = config.postprocess
         var candidates: [Box] = [], candScores: [Float] = [], candLabels: [Int] = []
         timer.time("box_regression") {
-            let coder = BoxCoder(weights: (1, 1, 1, 1))
+            let coder = Self.boxCoder
             let w = Float(image.width), h = Float(image.height)
             feats.withUnsafeBufferPointer { fp in
                 for (k, classScores) in scores.enumerated() {

@@ -2,10 +2,13 @@ import Boxes
 
 /// Fast R-CNN's minibatch sampling of RoIs for one training image (Girshick
 /// 2015, section 2.3): the ground-truth boxes join the proposals; RoIs with IoU
-/// ≥ 0.5 against some object are foreground and take its class; RoIs whose best
-/// IoU lies in [0.1, 0.5) are background; a fixed number is sampled with at
-/// most 25 % foreground. Foreground RoIs regress to their object with deltas
-/// normalised by the box coder's weights (1 / (0.1, 0.1, 0.2, 0.2)).
+/// ≥ `fg_iou_threshold` (0.5) against some object are foreground and take its
+/// class; RoIs whose best IoU lies in [`bg_iou_low`, `bg_iou_high`) are
+/// background (the paper's [0.1, 0.5); the default lower bound is
+/// torchvision's 0, and fast-rcnn.yaml keeps 0.1); a fixed number is sampled
+/// with at most `positive_fraction` (25 %) foreground. Foreground RoIs regress
+/// to their object with deltas normalised by `box_coder_weights` (by default
+/// (10, 10, 5, 5) = 1 / (0.1, 0.1, 0.2, 0.2)).
 public struct RoITargets: Sendable {
     public var fgIouThreshold: Float
     public var bgIouHigh: Float

@@ -75,40 +75,6 @@ public struct ProposalLayer: Sendable, Equatable {
                             scores: survivors.map { Self.sigmoid(candidateScores[$0]) })
     }
 
-    /// Proposals of one image from tensors holding one value (objectness) and
-    /// four values (deltas) per anchor, already in anchor order: any shape with
-    /// `anchors.count` and `4 · anchors.count` elements.
-    public func propose(objectness: Tensor, deltas: Tensor, anchors: [Box],
-                        imageWidth: Float, imageHeight: Float) throws -> RPNProposals {
-        try propose(objectness: objectness.data, deltas: deltas.data, anchors: anchors,
-                    imageWidth: imageWidth, imageHeight: imageHeight)
-    }
-
-    /// Proposals of every image of a batch straight from the RPN head's outputs,
-    /// objectness `[N, A, H, W]` and deltas `[N, 4A, H, W]`, with the anchors of
-    /// `generator` for that feature map. `imageSizes[n]` is image n's
-    /// (width, height) at the network input.
-    public func propose(headObjectness: Tensor, headDeltas: Tensor, generator: AnchorGenerator,
-                        imageSizes: [(width: Float, height: Float)]) throws -> [RPNProposals] {
-        let a = generator.anchorsPerLocation
-        guard headObjectness.rank == 4, headObjectness.shape[1] == a,
-              headObjectness.shape[0] == imageSizes.count else {
-            throw RPNError.shapeMismatch(stage: "proposal layer", what: "objectness",
-                                         expected: [imageSizes.count, a, -1, -1], got: headObjectness.shape)
-        }
-        let expectedDeltas = [imageSizes.count, 4 * a, headObjectness.shape[2], headObjectness.shape[3]]
-        guard headDeltas.shape == expectedDeltas else {
-            throw RPNError.shapeMismatch(stage: "proposal layer", what: "box deltas",
-                                         expected: expectedDeltas, got: headDeltas.shape)
-        }
-        let anchors = try generator.anchors(for: headObjectness)
-        return try imageSizes.enumerated().map { n, size in
-            try propose(objectness: generator.flattenObjectness(headObjectness, image: n),
-                        deltas: generator.flattenDeltas(headDeltas, image: n),
-                        anchors: anchors, imageWidth: size.width, imageHeight: size.height)
-        }
-    }
-
     @inline(__always)
     static func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
 }

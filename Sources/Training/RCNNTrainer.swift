@@ -9,7 +9,9 @@ import Pipelines
 /// R-CNN's three training stages (Girshick et al. 2014, section 2.3):
 /// 1. the CNN learns to classify warped regions (K + 1 classes; regions with
 ///    IoU ≥ 0.5 with an object are that object, the rest background) — the
-///    paper's fine-tuning, here from random initialisation;
+///    paper's fine-tuning, from the backbone's ImageNet weights when the
+///    pipeline names them (`backbone.weights`), otherwise from random
+///    initialisation;
 /// 2. one linear SVM per class on the CNN's features: ground-truth boxes are
 ///    positives, proposals under 0.3 IoU negatives, with hard-negative mining;
 /// 3. one ridge box regressor per class on proposals with IoU > 0.6.
@@ -251,7 +253,7 @@ public final class RCNNTrainer {
 
     func fitRegressors(_ data: [ImageFeatures], summary: inout Summary) throws {
         let d = detector.featureDimension
-        let coder = BoxCoder(weights: (1, 1, 1, 1))
+        let coder = RCNNDetector.boxCoder
         for k in 0..<detector.classes.count {
             var feats = [Float](), targets = [Float]()
             for im in data {

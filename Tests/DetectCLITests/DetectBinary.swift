@@ -52,11 +52,14 @@ enum DetectBinary {
 }
 
 enum Fixture {
-    static let bccd: String = {
+    /// The repository's root folder.
+    static let root: URL = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("datasets/bccd").standardizedFileURL.path
+        return url
     }()
+
+    static let bccd: String = root.appendingPathComponent("datasets/bccd").standardizedFileURL.path
 
     static func requireBCCD() throws {
         if !FileManager.default.fileExists(atPath: bccd + "/annotations") { throw NSError(domain: "BCCD dataset not found at \(bccd) (datasets/bccd belongs to the repository)", code: 1) }

@@ -2,11 +2,11 @@ import Foundation
 import XCTest
 
 /// End-to-end: `detect weights list` and `detect weights import` on the small
-/// checkpoints of Tests/NeuralNetTests/Fixtures/torch (make_checkpoints.py).
+/// checkpoints of Tests/WeightFormatsTests/Fixtures/torch (make_checkpoints.py).
 final class WeightsCommandTests: XCTestCase {
     static let fixtures: String = {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("NeuralNetTests/Fixtures/torch").path
+            .appendingPathComponent("WeightFormatsTests/Fixtures/torch").path
     }()
 
     struct Expected: Decodable {

@@ -1,4 +1,5 @@
 import XCTest
+import NeuralNet
 @testable import Heads
 
 final class ClassifierRegressorTests: XCTestCase {
@@ -13,12 +14,12 @@ final class ClassifierRegressorTests: XCTestCase {
     }
 
     func testSVMSeparatesShiftedClusters() {
-        var gen = SplitMix(seed: 11)
+        var gen = SeededGenerator(seed: 11)
         var feats: [Float] = [], labels: [Float] = []
         for i in 0..<400 {
             let positive = i % 3 == 0   // imbalanced like detection data
             let cx: Float = positive ? 2 : -1, cy: Float = positive ? 1 : 3
-            feats += [cx + gen.uniform() - 0.5, cy + gen.uniform() - 0.5, gen.uniform()]
+            feats += [cx + gen.nextUnitFloat() - 0.5, cy + gen.nextUnitFloat() - 0.5, gen.nextUnitFloat()]
             labels.append(positive ? 1 : -1)
         }
         var o = LinearSVM.TrainingOptions(); o.c = 1
@@ -39,13 +40,13 @@ final class ClassifierRegressorTests: XCTestCase {
     }
 
     func testRidgeRecoversLinearMap() throws {
-        var gen = SplitMix(seed: 2)
+        var gen = SeededGenerator(seed: 2)
         let d = 6, m = 4, n = 80
-        let wTrue = (0..<(d * m)).map { _ in gen.uniform() * 2 - 1 }
+        let wTrue = (0..<(d * m)).map { _ in gen.nextUnitFloat() * 2 - 1 }
         let bTrue: [Float] = [0.5, -1, 2, 0]
         var x: [Float] = [], y: [Float] = []
         for _ in 0..<n {
-            let row = (0..<d).map { _ in gen.uniform() * 4 - 2 }
+            let row = (0..<d).map { _ in gen.nextUnitFloat() * 4 - 2 }
             x += row
             for k in 0..<m { y.append(bTrue[k] + (0..<d).reduce(0) { $0 + row[$1] * wTrue[$1 * m + k] }) }
         }

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Boxes
 import NeuralNet
 @testable import Heads
@@ -44,29 +45,8 @@ final class RoIPoolingTests: XCTestCase {
             .forward(features: two, rois: [RegionOfInterest(imageIndex: 2, box: Box(x1: 0, y1: 0, x2: 1, y2: 1))]))
     }
 
-    /// Finite-difference check of d(sum(w * out)) / d(features).
-    func gradientCheck(forward: (Tensor) throws -> Tensor, backward: (Tensor) throws -> Tensor,
-                       input: Tensor, file: StaticString = #filePath, line: UInt = #line) throws {
-        var gen = SplitMix(seed: 7)
-        let out = try forward(input)
-        let weights = Tensor(shape: out.shape, data: (0..<out.count).map { _ in gen.uniform() - 0.5 })
-        let analytic = try backward(weights)
-        let eps: Float = 1e-2
-        func loss(_ t: Tensor) throws -> Double {
-            let o = try forward(t)
-            return zip(o.data, weights.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        }
-        for i in stride(from: 0, to: input.count, by: max(1, input.count / 60)) {
-            var plus = input, minus = input
-            plus.data[i] += eps; minus.data[i] -= eps
-            let numeric = (try loss(plus) - loss(minus)) / Double(2 * eps)
-            XCTAssertEqual(Double(analytic.data[i]), numeric, accuracy: 2e-3 + 1e-2 * abs(numeric),
-                           "element \(i)", file: file, line: line)
-        }
-    }
-
     func testRoIPoolGradient() throws {
-        var gen = SplitMix(seed: 3)
+        var gen = SeededGenerator(seed: 3)
         // Distinct values keep the arg-max stable under the finite-difference step.
         var values = (0..<(2 * 3 * 9 * 11)).map { Float($0) * 0.05 }
         for i in stride(from: values.count - 1, to: 0, by: -1) { values.swapAt(i, Int(gen.next() % UInt64(i + 1))) }
@@ -75,51 +55,37 @@ final class RoIPoolingTests: XCTestCase {
                     RegionOfInterest(imageIndex: 1, box: Box(x1: 0, y1: 0, x2: 44, y2: 36)),
                     RegionOfInterest(imageIndex: 1, box: Box(x1: 10.5, y1: 7.2, x2: 13.1, y2: 9.9))]
         let pool = RoIPool(outputSize: 3, spatialScale: 0.25)
-        try gradientCheck(forward: { try pool.forward(features: $0, rois: rois) },
+        try checkGradient(forward: { try pool.forward(features: $0, rois: rois) },
                           backward: { try pool.backward($0, rois: rois) }, input: x)
     }
 
     func testRoIAlignGradient() throws {
-        var gen = SplitMix(seed: 5)
-        let x = Tensor(shape: [2, 3, 9, 11], data: (0..<(2 * 3 * 9 * 11)).map { _ in gen.uniform() })
+        var gen = SeededGenerator(seed: 5)
+        let x = Tensor(shape: [2, 3, 9, 11], data: (0..<(2 * 3 * 9 * 11)).map { _ in gen.nextUnitFloat() })
         let rois = [RegionOfInterest(imageIndex: 0, box: Box(x1: 3, y1: 2, x2: 30, y2: 25)),
                     RegionOfInterest(imageIndex: 1, box: Box(x1: -4, y1: -3, x2: 50, y2: 40)),
                     RegionOfInterest(imageIndex: 1, box: Box(x1: 10.5, y1: 7.2, x2: 13.1, y2: 9.9))]
         for ratio in [2, 0] {
             let align = RoIAlign(outputSize: 3, spatialScale: 0.25, samplingRatio: ratio)
-            try gradientCheck(forward: { try align.forward(features: $0, rois: rois) },
+            try checkGradient(forward: { try align.forward(features: $0, rois: rois) },
                               backward: { try align.backward($0, rois: rois) }, input: x)
         }
     }
-}
-
-/// Test-local deterministic generator.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }
 
 final class RoIPoolReferenceTests: XCTestCase {
     /// The pooled maxima and their positions equal a direct plane-by-plane
     /// computation of the paper's definition on random maps and boxes.
     func testMatchesDirectDefinition() throws {
-        var gen = SplitMix(seed: 9)
+        var gen = SeededGenerator(seed: 9)
         let (n, c, h, w) = (2, 5, 13, 17)
         // Quantised values make ties common: the first maximum in scan order must win.
-        let x = Tensor(shape: [n, c, h, w], data: (0..<(n * c * h * w)).map { _ in Float(Int(gen.uniform() * 6)) })
+        let x = Tensor(shape: [n, c, h, w], data: (0..<(n * c * h * w)).map { _ in Float(Int(gen.nextUnitFloat() * 6)) })
         var rois: [RegionOfInterest] = []
         for _ in 0..<40 {
-            let a = gen.uniform() * 70 - 3, b = gen.uniform() * 55 - 3
+            let a = gen.nextUnitFloat() * 70 - 3, b = gen.nextUnitFloat() * 55 - 3
             rois.append(RegionOfInterest(imageIndex: Int(gen.next() % 2),
-                                         box: Box(x1: a, y1: b, x2: a + 1 + gen.uniform() * 40, y2: b + 1 + gen.uniform() * 30)))
+                                         box: Box(x1: a, y1: b, x2: a + 1 + gen.nextUnitFloat() * 40, y2: b + 1 + gen.nextUnitFloat() * 30)))
         }
         let pool = RoIPool(outputSize: 3, spatialScale: 0.25)
         let out = try pool.forward(features: x, rois: rois)
@@ -153,9 +119,9 @@ final class RoIPoolReferenceTests: XCTestCase {
 
 extension RoIPoolReferenceTests {
     func testInferenceWithoutArgmaxGivesTheSameOutput() throws {
-        var gen = SplitMix(seed: 4)
+        var gen = SeededGenerator(seed: 4)
         // Two images, negative values, RoIs inside, past the borders, smaller than the grid.
-        let x = Tensor(shape: [2, 5, 8, 9], data: (0..<(2 * 5 * 8 * 9)).map { _ in gen.uniform() - 0.7 })
+        let x = Tensor(shape: [2, 5, 8, 9], data: (0..<(2 * 5 * 8 * 9)).map { _ in gen.nextUnitFloat() - 0.7 })
         let rois = [RegionOfInterest(box: Box(x1: 1, y1: 2, x2: 30, y2: 25)), RegionOfInterest(box: Box(x1: 0, y1: 0, x2: 36, y2: 32)),
                     RegionOfInterest(imageIndex: 1, box: Box(x1: -8, y1: 20, x2: 50, y2: 60)),
                     RegionOfInterest(imageIndex: 1, box: Box(x1: 13, y1: 13, x2: 14, y2: 14))]

@@ -1,22 +1,17 @@
 import XCTest
+import TestSupport
 @testable import NeuralNet
 
 final class ActivationTests: XCTestCase {
     func testForwardValues() throws {
         let x = Tensor(shape: [1, 4], data: [-2, -0.5, 0, 3])
         XCTAssertEqual(try ReLU().forward(x).data, [0, 0, 0, 3])
-        XCTAssertEqual(try LeakyReLU(negativeSlope: 0.1).forward(x).data, [-0.2, -0.05, 0, 3])
-        let s = try Sigmoid().forward(Tensor(shape: [3], data: [0, 2, -100]))
-        assertClose(s.data, [0.5, 0.880797, 0], tolerance: 1e-6, "sigmoid")
-        XCTAssertFalse(try Sigmoid().forward(Tensor(shape: [2], data: [-1000, 1000])).data.contains { $0.isNaN })
     }
 
     func testGradients() throws {
         var rnd = TestRandom(seed: 20)
         let x = rnd.tensorAwayFromZero([2, 3, 4, 3])
         try checkGradients(ReLU(), input: x)
-        try checkGradients(LeakyReLU(negativeSlope: 0.2), input: x)
-        try checkGradients(Sigmoid(), input: rnd.tensor([2, 5], -4, 4), eps: 1e-2)
     }
 
     func testLargeTensorsTakeTheParallelPath() throws {

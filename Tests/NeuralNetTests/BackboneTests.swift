@@ -1,11 +1,12 @@
 import XCTest
+import TestSupport
 @testable import NeuralNet
 
 final class BackboneTests: XCTestCase {
     func testShapeNamesParametersAndFLOPs() throws {
-        let net = Backbone.default()
+        let net = ResNet.default()
         let count = try FLOPCounter.count(net, inputShape: [1, 3, 480, 640])
-        XCTAssertEqual(count.outputShape, [1, Backbone.outChannels, 30, 40], "stride 16")
+        XCTAssertEqual(count.outputShape, [1, ResNet.outChannels, 30, 40], "stride 16")
 
         // Hand count: 2·Cout·Ho·Wo·Cin·k² per convolution.
         func conv(_ cin: Int, _ cout: Int, _ k: Int, _ h: Int, _ w: Int) -> Int { 2 * cout * h * w * cin * k * k }
@@ -33,7 +34,7 @@ final class BackboneTests: XCTestCase {
         // A real forward/backward through the whole backbone on a small image: the
         // output shape follows stride 16 and every trainable parameter receives gradient.
         var rnd = TestRandom(seed: 70)
-        let net = Backbone.default()
+        let net = ResNet.default()
         for p in net.parameters where p.name.hasSuffix("conv1.weight") || p.name.contains("conv2") || p.name.contains("downsample.0") {
             p.value = rnd.tensor(p.value.shape, -0.1, 0.1)
         }

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import NeuralNet
 
 final class InferenceFusionTests: XCTestCase {
@@ -7,7 +8,7 @@ final class InferenceFusionTests: XCTestCase {
     /// the same features as the original in inference mode, and cannot train.
     func testFusedBackboneMatchesTheOriginalInInferenceMode() throws {
         var rnd = TestRandom(seed: 81)
-        let net = Backbone.default()
+        let net = ResNet.default()
         for p in net.parameters + net.buffers {
             if p.value.rank == 4 { p.value = rnd.tensor(p.value.shape, -0.15, 0.15) }
             else if p.name.hasSuffix("running_var") { p.value = rnd.tensor(p.value.shape, 0.2, 3) }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import NeuralNet
 
 private typealias S = TrainingTestSupport
@@ -28,26 +29,26 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(cases.count, 3)
         for c in cases {
             let name = c["name"] as! String
-            let logits = S.tensor(c["logits"], shape: c["shape"])
+            let logits = FixtureJSON.tensor(c["logits"], shape: c["shape"])
             let loss = SoftmaxCrossEntropyLoss(
                 ignoreIndex: (c["ignore_index"] as? NSNumber)?.intValue,
-                classWeights: c["class_weights"] is NSNull ? nil : S.floats(c["class_weights"]),
+                classWeights: c["class_weights"] is NSNull ? nil : FixtureJSON.floats(c["class_weights"]),
                 reduction: c["reduction"] as! String == "sum" ? .sum : .mean)
-            let r = try loss(logits: logits, targets: S.ints(c["targets"]))
+            let r = try loss(logits: logits, targets: FixtureJSON.ints(c["targets"]))
             S.assertClose(r.value, Float((c["loss"] as! NSNumber).doubleValue), name)
-            S.assertClose(r.gradient.data, S.floats(c["grad"]), rtol: 1e-4, atol: 1e-6, name)
+            S.assertClose(r.gradient.data, FixtureJSON.floats(c["grad"]), rtol: 1e-4, atol: 1e-6, name)
         }
     }
 
     func testSoftmaxCrossEntropyGradient() throws {
-        let logits = S.randomTensor([5, 4], std: 2, seed: 1)
+        let logits = TestRandom.normal([5, 4], std: 2, seed: 1)
         let targets = [0, 3, 2, 2, 1]
         for loss in [SoftmaxCrossEntropyLoss(),
                      SoftmaxCrossEntropyLoss(ignoreIndex: 2, classWeights: [0.3, 1, 2, 4]),
                      SoftmaxCrossEntropyLoss(classWeights: [0.3, 1, 2, 4], reduction: .sum),
                      SoftmaxCrossEntropyLoss(reduction: .sumDividedBy(8))] {
             let r = try loss(logits: logits, targets: targets)
-            try S.checkGradient(logits, analytic: r.gradient, "\(loss)") { try loss(logits: $0, targets: targets).value }
+            try checkGradient(logits, analytic: r.gradient, "\(loss)") { try loss(logits: $0, targets: targets).value }
         }
     }
 
@@ -83,26 +84,26 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(cases.count, 3)
         for c in cases {
             let name = c["name"] as! String
-            let x = S.tensor(c["logits"], shape: c["shape"])
-            let t = S.tensor(c["targets"], shape: c["shape"])
-            let w: Tensor? = c["weights"] is NSNull ? nil : S.tensor(c["weights"], shape: c["shape"])
+            let x = FixtureJSON.tensor(c["logits"], shape: c["shape"])
+            let t = FixtureJSON.tensor(c["targets"], shape: c["shape"])
+            let w: Tensor? = c["weights"] is NSNull ? nil : FixtureJSON.tensor(c["weights"], shape: c["shape"])
             let loss = BinaryCrossEntropyWithLogitsLoss(reduction: c["reduction"] as! String == "sum" ? .sum : .mean,
                                                         positiveWeight: Float((c["pos_weight"] as! NSNumber).doubleValue))
             let r = try loss(logits: x, targets: t, weights: w)
             S.assertClose(r.value, Float((c["loss"] as! NSNumber).doubleValue), name)
-            S.assertClose(r.gradient.data, S.floats(c["grad"]), rtol: 1e-4, atol: 1e-7, name)
+            S.assertClose(r.gradient.data, FixtureJSON.floats(c["grad"]), rtol: 1e-4, atol: 1e-7, name)
         }
     }
 
     func testBCEWithLogitsGradient() throws {
-        let x = S.randomTensor([3, 4], std: 2, seed: 2)
-        var t = S.randomTensor([3, 4], seed: 3)
+        let x = TestRandom.normal([3, 4], std: 2, seed: 2)
+        var t = TestRandom.normal([3, 4], seed: 3)
         for i in t.data.indices { t.data[i] = t.data[i] > 0 ? 1 : (i % 3 == 0 ? 0.25 : 0) }
-        let w = S.randomTensor([3, 4], seed: 4)
+        let w = TestRandom.normal([3, 4], seed: 4)
         for loss in [BinaryCrossEntropyWithLogitsLoss(), BinaryCrossEntropyWithLogitsLoss(reduction: .sum, positiveWeight: 2.5)] {
             for weights in [nil, w] {
                 let r = try loss(logits: x, targets: t, weights: weights)
-                try S.checkGradient(x, analytic: r.gradient, "\(loss)") { try loss(logits: $0, targets: t, weights: weights).value }
+                try checkGradient(x, analytic: r.gradient, "\(loss)") { try loss(logits: $0, targets: t, weights: weights).value }
             }
         }
         XCTAssertThrowsError(try BinaryCrossEntropyWithLogitsLoss()(logits: x, targets: Tensor(zeros: [4, 3])))
@@ -135,8 +136,8 @@ final class LossTests: XCTestCase {
         XCTAssertEqual(cases.count, 4)
         for c in cases {
             let name = c["name"] as! String
-            let x = S.tensor(c["input"], shape: c["shape"]), t = S.tensor(c["target"], shape: c["shape"])
-            let w: Tensor? = c["weights"] is NSNull ? nil : S.tensor(c["weights"], shape: c["shape"])
+            let x = FixtureJSON.tensor(c["input"], shape: c["shape"]), t = FixtureJSON.tensor(c["target"], shape: c["shape"])
+            let w: Tensor? = c["weights"] is NSNull ? nil : FixtureJSON.tensor(c["weights"], shape: c["shape"])
             let reduction: LossReduction
             switch c["reduction"] as! String {
             case "mean": reduction = .mean
@@ -145,7 +146,7 @@ final class LossTests: XCTestCase {
             }
             let r = try SmoothL1Loss(beta: Float((c["beta"] as! NSNumber).doubleValue), reduction: reduction)(input: x, target: t, weights: w)
             S.assertClose(r.value, Float((c["loss"] as! NSNumber).doubleValue), name)
-            S.assertClose(r.gradient.data, S.floats(c["grad"]), rtol: 1e-4, atol: 1e-6, name)
+            S.assertClose(r.gradient.data, FixtureJSON.floats(c["grad"]), rtol: 1e-4, atol: 1e-6, name)
         }
     }
 
@@ -157,80 +158,13 @@ final class LossTests: XCTestCase {
         for loss in [SmoothL1Loss(beta: 1), SmoothL1Loss(beta: 1.0 / 9, reduction: .sum), SmoothL1Loss(beta: 0, reduction: .sumDividedBy(3))] {
             for weights in [nil, w] {
                 let r = try loss(input: x, target: t, weights: weights)
-                try S.checkGradient(x, analytic: r.gradient, step: 1e-3, "\(loss)") { try loss(input: $0, target: t, weights: weights).value }
+                try checkGradient(x, analytic: r.gradient, step: 1e-3, "\(loss)") { try loss(input: $0, target: t, weights: weights).value }
                 // The target side is the negative of the input side.
-                try S.checkGradient(t, analytic: Tensor(shape: t.shape, data: r.gradient.data.map { -$0 }), step: 1e-3) {
+                try checkGradient(t, analytic: Tensor(shape: t.shape, data: r.gradient.data.map { -$0 }), step: 1e-3) {
                     try loss(input: x, target: $0, weights: weights).value
                 }
             }
         }
     }
 
-    // MARK: MSE
-
-    func testMSEHandComputedNumpyAndGradient() throws {
-        let r = try MSELoss()(input: Tensor(shape: [2], data: [1, 3]), target: Tensor(shape: [2], data: [0, 1]))
-        S.assertClose(r.value, 2.5)
-        S.assertClose(r.gradient.data, [1, 2])
-
-        let c = try XCTUnwrap((S.json("loss_fixtures.json")["mse"] as? [[String: Any]])?.first)
-        let x = S.tensor(c["input"], shape: c["shape"]), t = S.tensor(c["target"], shape: c["shape"])
-        let f = try MSELoss()(input: x, target: t)
-        S.assertClose(f.value, Float((c["loss"] as! NSNumber).doubleValue))
-        S.assertClose(f.gradient.data, S.floats(c["grad"]), rtol: 1e-5)
-
-        let w = S.randomTensor(x.shape, seed: 9)
-        for loss in [MSELoss(), MSELoss(reduction: .sum)] {
-            let g = try loss(input: x, target: t, weights: w)
-            try S.checkGradient(x, analytic: g.gradient) { try loss(input: $0, target: t, weights: w).value }
-        }
-    }
-
-    // MARK: linear SVM hinge
-
-    func testSVMHingeHandComputed() throws {
-        let scores = Tensor(shape: [2, 2], data: [0.5, -2, 3, 0.25])
-        let labels = Tensor(shape: [2, 2], data: [1, -1, -1, 1])
-        let r = try LinearSVMHingeLoss(positiveWeight: 2, reduction: .sum)(scores: scores, labels: labels)
-        // 2·(1 − 0.5) + 0 + (1 + 3) + 2·(1 − 0.25)
-        S.assertClose(r.value, 1 + 4 + 1.5)
-        S.assertClose(r.gradient.data, [-2, 0, 1, -2])
-
-        let sq = try LinearSVMHingeLoss(squared: true)(scores: scores, labels: labels)
-        S.assertClose(sq.value, (0.25 + 16 + 0.5625) / 4)
-        S.assertClose(sq.gradient.data, [-2 * 0.5 / 4, 0, 2 * 4 / 4, -2 * 0.75 / 4])
-
-        XCTAssertThrowsError(try LinearSVMHingeLoss()(scores: scores, labels: Tensor(shape: [2, 2], data: [1, 0.5, 0, -1])))
-    }
-
-    func testSVMHingeOneVsRestLabels() {
-        let l = LinearSVMHingeLoss.oneVsRestLabels(classIndices: [1, -1, nil, 0], classes: 3)
-        XCTAssertEqual(l.shape, [4, 3])
-        XCTAssertEqual(l.data, [-1, 1, -1, -1, -1, -1, 0, 0, 0, 1, -1, -1])
-    }
-
-    func testSVMHingeMatchesNumpy() throws {
-        let cases = try XCTUnwrap(S.json("loss_fixtures.json")["svm_hinge"] as? [[String: Any]])
-        XCTAssertEqual(cases.count, 3)
-        for c in cases {
-            let name = c["name"] as! String
-            let loss = LinearSVMHingeLoss(positiveWeight: Float((c["positive_weight"] as! NSNumber).doubleValue),
-                                          squared: c["squared"] as! Bool,
-                                          reduction: c["reduction"] as! String == "sum" ? .sum : .mean)
-            let r = try loss(scores: S.tensor(c["scores"], shape: c["shape"]), labels: S.tensor(c["labels"], shape: c["shape"]))
-            S.assertClose(r.value, Float((c["loss"] as! NSNumber).doubleValue), name)
-            S.assertClose(r.gradient.data, S.floats(c["grad"]), rtol: 1e-5, name)
-        }
-    }
-
-    func testSVMHingeGradient() throws {
-        // Margins kept away from the hinge point 1 − y·s = 0.
-        let s = Tensor(shape: [3, 3], data: [0.3, -0.6, 1.8, -1.4, 0.2, 0.1, 2.5, -0.2, 0.7])
-        let y = Tensor(shape: [3, 3], data: [1, -1, 1, -1, 1, -1, -1, -1, 0])
-        for loss in [LinearSVMHingeLoss(), LinearSVMHingeLoss(positiveWeight: 2, reduction: .sum),
-                     LinearSVMHingeLoss(positiveWeight: 2, squared: true)] {
-            let r = try loss(scores: s, labels: y)
-            try S.checkGradient(s, analytic: r.gradient, "\(loss)") { try loss(scores: $0, labels: y).value }
-        }
-    }
 }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import Imaging
 @testable import NeuralNet
+import WeightFormats
 
 /// MobileNetV2 with torchvision's ImageNet weights (fetched and converted by
 /// `scripts/fetch-weights`, which `scripts/bootstrap` runs) against torchvision

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import NeuralNet
 
 final class SgemmTests: XCTestCase {

@@ -1,7 +1,9 @@
 import Foundation
 import Imaging
 import XCTest
+import TestSupport
 @testable import NeuralNet
+import WeightFormats
 
 /// The engine end to end on real data: a small CNN, trained from a seeded
 /// initialisation with our layers, losses and optimizer, learns to tell the
@@ -165,7 +167,7 @@ final class TinyCNNTrainingTests: XCTestCase {
         }
 
         let net = Self.makeNetwork()
-        try Initialisation.initialise(net, using: &rng)
+        try TestInitialisation.initialise(net, using: &rng)
         (net.layers[0] as? Conv2d)?.propagatesGradient = false
         // Untrained, the network must not already pass: the test can fail.
         let before = try Self.predict(net, testX)
@@ -232,10 +234,10 @@ final class TrainingReproducibilityTests: XCTestCase {
     private func train(seed: UInt64) throws -> [Float] {
         var rng = SeededGenerator(seed: seed)
         let net = TinyCNNTrainingTests.makeNetwork()
-        try Initialisation.initialise(net, using: &rng)
+        try TestInitialisation.initialise(net, using: &rng)
         let x = Initialisation.normal(shape: [8, 3, 32, 32], std: 1, using: &rng)
         let y = (0..<8).map { _ in Int(rng.next() % 3) }
-        let opt = try Adam.adamW(parameters: net.parameters, learningRate: 1e-3)
+        let opt = try SGD(parameters: net.parameters, learningRate: 1e-2, momentum: 0.9, weightDecay: 1e-4)
         for _ in 0..<3 {
             opt.zeroGrad()
             let r = try SoftmaxCrossEntropyLoss()(logits: net.forward(x), targets: y)
@@ -258,7 +260,7 @@ final class NetworkWeightsFileTests: XCTestCase {
     func testNetworkRoundTripsThroughSafeTensors() throws {
         var rng = SeededGenerator(seed: 4)
         let net = TinyCNNTrainingTests.makeNetwork()
-        try Initialisation.initialise(net, using: &rng)
+        try TestInitialisation.initialise(net, using: &rng)
         let x = Initialisation.normal(shape: [2, 3, 32, 32], std: 1, using: &rng)
         net.training = false
         let expected = try net.forward(x)

@@ -157,6 +157,29 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertEqual(reason("rpn:\n  nms_threshold: 0.6\n"), "accepted")
     }
 
+    /// Command-line values (`detect train --epochs …`) are checked like the
+    /// file's, and a refused one is named by its option and its key.
+    func testOverridesAreValidatedLikeFileValues() throws {
+        let file = PipelineConfig(.fasterRCNN)
+        var raised = file
+        raised.training.minIterations = 5000
+        let applied = try raised.applying(TrainingOverrides(epochs: 3, seed: 7, learningRate: 0.01), path: "p.yaml")
+        XCTAssertEqual(applied.training.epochs, 3)
+        XCTAssertEqual(applied.training.minIterations, 0, "epochs asked for are run exactly")
+        XCTAssertEqual(applied.training.seed, 7)
+        XCTAssertEqual(applied.training.learningRate, 0.01)
+        XCTAssertEqual(try file.applying(TrainingOverrides(), path: "p.yaml"), file)
+
+        func message(_ o: TrainingOverrides) -> String {
+            do { _ = try file.applying(o, path: "p.yaml"); return "accepted" } catch { return "\(error)" }
+        }
+        XCTAssertEqual(message(TrainingOverrides(epochs: 0)), "--epochs 0: training.epochs = 0 is outside 1...10000")
+        XCTAssertEqual(message(TrainingOverrides(epochs: -2)), "--epochs -2: training.epochs = -2 is outside 1...10000")
+        XCTAssertTrue(message(TrainingOverrides(learningRate: -0.5)).hasPrefix("--learning-rate -0.5: training.learning_rate = -0.5 is outside"))
+        XCTAssertTrue(message(TrainingOverrides(learningRate: .nan)).hasPrefix("--learning-rate nan: training.learning_rate"))
+        XCTAssertEqual(message(TrainingOverrides(epochs: 20_000, seed: 1)), "--epochs 20000: training.epochs = 20000 is outside 1...10000")
+    }
+
     /// A few hundred bytes of nested aliases would expand to gigabytes: anchors
     /// and aliases are refused before anything is built.
     func testYAMLAliasesAreRefused() {

@@ -64,22 +64,6 @@ def maxpool(x, k, s, p, ceil):
     return out
 
 
-def avgpool(x, k, s, p, ceil, include_pad):
-    n, c, h, w = x.shape
-    oh, ow = pool_out(h, k, s, p, ceil), pool_out(w, k, s, p, ceil)
-    out = np.zeros((n, c, oh, ow))
-    for i in range(oh):
-        for j in range(ow):
-            y0, x0 = i * s - p, j * s - p
-            y1, x1 = min(y0 + k, h + p), min(x0 + k, w + p)
-            full = (y1 - y0) * (x1 - x0)
-            ys = [y for y in range(y0, y1) if 0 <= y < h]
-            xs = [x_ for x_ in range(x0, x1) if 0 <= x_ < w]
-            total = x[:, :, ys][:, :, :, xs].astype(np.float64).sum(axis=(2, 3))
-            out[:, :, i, j] = total / (full if include_pad else len(ys) * len(xs))
-    return out
-
-
 def adaptive_avg(x, oh, ow):
     n, c, h, w = x.shape
     out = np.zeros((n, c, oh, ow))
@@ -91,7 +75,7 @@ def adaptive_avg(x, oh, ow):
     return out
 
 
-fixtures = {"conv2d": [], "maxpool2d": [], "avgpool2d": [], "adaptive_avgpool2d": [], "batchnorm2d": [], "linear": []}
+fixtures = {"conv2d": [], "maxpool2d": [], "adaptive_avgpool2d": [], "batchnorm2d": [], "linear": []}
 
 for (n, cin, cout, h, w, k, stride, pad, dil, groups, bias) in [
     (2, 3, 4, 7, 6, (3, 3), (1, 1), (1, 1), (1, 1), 1, True),
@@ -116,12 +100,10 @@ for (shape, k, s, p, ceil) in [((1, 2, 7, 7), 3, 2, 0, True), ((2, 1, 8, 9), 3, 
     fixtures["maxpool2d"].append(dict(kernel=k, stride=s, padding=p, ceil_mode=ceil, input_shape=list(shape),
                                       input=flat(x), output_shape=list(y.shape), output=flat(y)))
 
-for (shape, k, s, p, ceil, inc) in [((1, 2, 7, 7), 3, 2, 1, True, True), ((1, 2, 7, 7), 3, 2, 1, True, False),
-                                    ((2, 1, 6, 8), 2, 2, 0, False, True), ((1, 1, 10, 7), 3, 3, 1, True, True)]:
-    x = r(*shape)
-    y = avgpool(x, k, s, p, ceil, inc)
-    fixtures["avgpool2d"].append(dict(kernel=k, stride=s, padding=p, ceil_mode=ceil, count_include_pad=inc,
-                                      input_shape=list(shape), input=flat(x), output_shape=list(y.shape), output=flat(y)))
+# Draws of the average-pooling cases (a layer the toolkit no longer has), kept
+# so that the cases after them keep their committed values.
+for shape in [(1, 2, 7, 7), (1, 2, 7, 7), (2, 1, 6, 8), (1, 1, 10, 7)]:
+    r(*shape)
 
 for (shape, oh, ow) in [((1, 2, 7, 5), 3, 2), ((2, 1, 4, 4), 4, 4), ((1, 1, 5, 9), 1, 1), ((1, 2, 6, 6), 4, 3)]:
     x = r(*shape)

@@ -69,24 +69,6 @@ def smooth_l1(x, t, beta, w=None, divisor=1.0):
     return (w * loss).sum() / divisor, w * grad / divisor
 
 
-def mse(x, t, divisor):
-    d = x - t
-    return (d * d).sum() / divisor, 2 * d / divisor
-
-
-def hinge(s, y, pos_weight=1.0, squared=False, reduction="mean"):
-    c = np.where(y > 0, pos_weight, 1.0)
-    used = y != 0
-    margin = np.maximum(0, 1 - y * s) * used
-    if squared:
-        loss = (c * margin ** 2).sum()
-        grad = -2 * c * margin * y
-    else:
-        loss = (c * margin).sum()
-        grad = np.where(margin > 0, -c * y, 0.0)
-    d = used.sum() if reduction == "mean" else 1.0
-    return loss / d, grad / d
-
 
 out = {}
 
@@ -138,23 +120,11 @@ for name, beta, w, red, div in [("beta1_mean", 1.0, None, "mean", 16.0),
                   "reduction": red, "divisor": div, "loss": float(loss), "grad": r(grad)})
 out["smooth_l1"] = cases
 
-# --- MSE ----------------------------------------------------------------------
-x = f32(rng.normal(0, 1, size=(2, 3)))
-t = f32(rng.normal(0, 1, size=(2, 3)))
-loss, grad = mse(x, t, 6.0)
-out["mse"] = [{"name": "mean", "input": r(x), "target": r(t), "shape": [2, 3],
-               "reduction": "mean", "loss": float(loss), "grad": r(grad)}]
-
-# --- linear SVM hinge ---------------------------------------------------------
-s = f32(rng.normal(0, 1.2, size=(5, 3)))
-y = np.array([[1, -1, -1], [-1, 1, -1], [-1, -1, -1], [-1, -1, 1], [0, 0, 0]], dtype=np.float64)
-cases = []
-for name, pw, sq, red in [("hinge_mean", 1.0, False, "mean"), ("rcnn_pos2_sum", 2.0, False, "sum"),
-                          ("squared_pos2_mean", 2.0, True, "mean")]:
-    loss, grad = hinge(s, y, pw, sq, red)
-    cases.append({"name": name, "scores": r(s), "labels": r(y), "shape": [5, 3], "positive_weight": pw,
-                  "squared": sq, "reduction": red, "loss": float(loss), "grad": r(grad)})
-out["svm_hinge"] = cases
+# Draws of the MSE and SVM-hinge cases (losses the toolkit no longer has),
+# kept so that the cases after them keep their committed values.
+rng.normal(0, 1, size=(2, 3))
+rng.normal(0, 1, size=(2, 3))
+rng.normal(0, 1.2, size=(5, 3))
 
 # --- optimizers: 3 steps on two parameters (the second has decay = false) ------
 p0 = [f32(rng.normal(0, 1, size=5)), f32(rng.normal(0, 1, size=3))]
@@ -175,35 +145,11 @@ def run_sgd(momentum, nesterov, wd, dampening=0.0):
     return ps
 
 
-def run_adam(wd, decoupled, b1=0.9, b2=0.999, eps=1e-8):
-    ps = [p.copy() for p in p0]
-    m = [np.zeros_like(p) for p in p0]
-    v = [np.zeros_like(p) for p in p0]
-    for step in range(3):
-        t_ = step + 1
-        lr = lrs[step]
-        for k in range(2):
-            lam = wd if k == 0 else 0.0
-            g = grads[step][k]
-            if decoupled:
-                ps[k] = ps[k] * (1 - lr * lam)
-            else:
-                g = g + lam * ps[k]
-            m[k] = b1 * m[k] + (1 - b1) * g
-            v[k] = b2 * v[k] + (1 - b2) * g * g
-            mhat = m[k] / (1 - b1 ** t_)
-            vhat = v[k] / (1 - b2 ** t_)
-            ps[k] = ps[k] - lr * mhat / (np.sqrt(vhat) + eps)
-    return ps
-
-
 opt = {"initial": [r(p) for p in p0], "grads": [[r(g) for g in gs] for gs in grads], "lrs": lrs, "cases": []}
 for name, ps in [("sgd_plain", run_sgd(0, False, 0)),
                  ("sgd_momentum_wd", run_sgd(0.9, False, 1e-2)),
                  ("sgd_nesterov_wd", run_sgd(0.9, True, 1e-2)),
-                 ("sgd_momentum_dampening", run_sgd(0.9, False, 0, dampening=0.5)),
-                 ("adam_l2", run_adam(0.1, False)),
-                 ("adamw", run_adam(0.1, True))]:
+                 ("sgd_momentum_dampening", run_sgd(0.9, False, 0, dampening=0.5))]:
     opt["cases"].append({"name": name, "final": [r(p) for p in ps]})
 out["optimizers"] = opt
 

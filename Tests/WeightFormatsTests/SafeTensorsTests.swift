@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import NeuralNet
+@testable import WeightFormats
 
-private typealias S = TrainingTestSupport
+private typealias S = FixtureFiles
 
 final class SafeTensorsTests: XCTestCase {
     private var directory: URL!
@@ -52,7 +54,7 @@ final class SafeTensorsTests: XCTestCase {
         let header = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + n)])) as? [String: Any])
         let entry = try XCTUnwrap(header["backbone.body.conv1.weight"] as? [String: Any])
         XCTAssertEqual(entry["dtype"] as? String, "F32")
-        XCTAssertEqual(S.ints(entry["shape"]), [8, 3, 7, 7])
+        XCTAssertEqual(FixtureJSON.ints(entry["shape"]), [8, 3, 7, 7])
 
         NaNCheck: do {
             let nan = try SafeTensors.decode(SafeTensors.encode(["x": Tensor(shape: [1], data: [.nan])]))
@@ -69,10 +71,10 @@ final class SafeTensorsTests: XCTestCase {
         for (name, value) in expected where name != "__metadata__" {
             let e = value as! [String: Any]
             let t = try XCTUnwrap(contents.tensors[name], name)
-            XCTAssertEqual(t.shape, S.ints(e["shape"]), name)
+            XCTAssertEqual(t.shape, FixtureJSON.ints(e["shape"]), name)
             XCTAssertEqual(contents.dtypes[name]?.rawValue, e["dtype"] as? String, name)
             // F16 and BF16 widen exactly, so the values must match bit for bit.
-            XCTAssertEqual(t.data, S.floats(e["values"]), name)
+            XCTAssertEqual(t.data, FixtureJSON.floats(e["values"]), name)
         }
         XCTAssertEqual(contents.tensors["backbone.body.bn1.num_batches_tracked"]?.data, [12345])
     }
@@ -116,8 +118,9 @@ final class SafeTensorsTests: XCTestCase {
 
         // Strict: throws, names the file and every problem, and changes nothing.
         XCTAssertThrowsError(try StateDict.load(path: file, into: params)) { error in
-            guard case let SafeTensorsError.stateDictMismatch(p, report) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(p, file)
+            guard let mismatch = error as? StateDictMismatch else { return XCTFail("\(error)") }
+            let report = mismatch.report
+            XCTAssertEqual(mismatch.path, file)
             XCTAssertEqual(report.missing, ["c"])
             XCTAssertEqual(report.unexpected, ["extra"])
             XCTAssertEqual(report.shapeMismatches, [.init(name: "b", expected: [4], found: [3])])

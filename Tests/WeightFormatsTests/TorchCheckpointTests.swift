@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import NeuralNet
+@testable import WeightFormats
 
 /// PyTorch checkpoints read without Python, against the small checkpoints
 /// Fixtures/torch/make_checkpoints.py writes with torch.save and against
@@ -14,10 +15,7 @@ final class TorchCheckpointTests: XCTestCase {
     }
 
     static func fixture(_ name: String) throws -> String {
-        guard let dir = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {
-            throw TensorError.invalid("Fixtures folder missing from the test bundle")
-        }
-        return dir.appendingPathComponent("torch").appendingPathComponent(name).path
+        try FixtureFiles.fixtureURL("torch/" + name).path
     }
 
     static func expected() throws -> Expected {

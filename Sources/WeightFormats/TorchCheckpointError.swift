@@ -1,3 +1,5 @@
+import JSONText
+
 /// Why a PyTorch checkpoint (`torch.save` output) could not be read; every case
 /// names the file.
 public enum TorchCheckpointError: Error, CustomStringConvertible, Equatable {
@@ -28,31 +30,16 @@ public enum TorchCheckpointError: Error, CustomStringConvertible, Equatable {
         case let .notACheckpoint(path, reason): return "\(path): not a PyTorch checkpoint: \(reason)"
         case let .truncated(path, reason): return "\(path): truncated checkpoint: \(reason)"
         case let .invalidArchive(path, reason): return "\(path): invalid zip archive: \(reason)"
-        case let .unsupportedEntry(path, entry, reason): return "\(path): zip entry '\(Self.printable(entry))': \(reason)"
+        case let .unsupportedEntry(path, entry, reason): return "\(path): zip entry '\(TerminalText.printable(entry))': \(reason)"
         case let .invalidPickle(path, offset, reason): return "\(path): invalid pickle at byte \(offset): \(reason)"
         case let .unsupportedOpcode(path, opcode, name, offset):
             let hex = String(opcode, radix: 16, uppercase: true)
             return "\(path): unsupported pickle opcode \(name) (0x\(hex.count < 2 ? "0" + hex : hex)) at byte \(offset)"
         case let .refusedGlobal(path, name):
-            return "\(path): refuses global '\(Self.printable(name))' (a checkpoint must never run code; only tensor-rebuilding globals are allowed)"
-        case let .invalidTensor(path, tensor, reason): return "\(path): tensor '\(Self.printable(tensor))': \(reason)"
+            return "\(path): refuses global '\(TerminalText.printable(name))' (a checkpoint must never run code; only tensor-rebuilding globals are allowed)"
+        case let .invalidTensor(path, tensor, reason): return "\(path): tensor '\(TerminalText.printable(tensor))': \(reason)"
         case let .unsupported(path, reason): return "\(path): unsupported checkpoint: \(reason)"
         case let .noTensors(path, reason): return "\(path): no state dict of tensors: \(reason)"
         }
-    }
-
-    /// Names read from a file, with control characters escaped and at most
-    /// `limit` characters, so an error message or a listing cannot garble a
-    /// terminal (an escape sequence) or fake a line of its own (a newline).
-    public static func printable(_ text: String, limit: Int = 200) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(limit) {
-            if scalar.properties.generalCategory == .control {
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return text.unicodeScalars.count > limit ? out + "…" : out
     }
 }

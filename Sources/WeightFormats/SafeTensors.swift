@@ -1,5 +1,6 @@
 import Foundation
 import JSONText
+import NeuralNet
 
 /// Reading and writing the safetensors format: an 8-byte little-endian header
 /// length N, N bytes of JSON header mapping each tensor name to

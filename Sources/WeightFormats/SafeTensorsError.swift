@@ -13,8 +13,6 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case uncoveredData(path: String, reason: String)
     case sizeMismatch(path: String, tensor: String, shape: [Int], dtype: String, bytes: Int)
     case invalidTensor(path: String, tensor: String, reason: String)
-    /// Loading named weights into parameters found missing, unexpected or mis-shaped keys.
-    case stateDictMismatch(path: String, report: StateDictReport)
 
     public var description: String {
         switch self {
@@ -32,7 +30,6 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case let .sizeMismatch(path, tensor, shape, dtype, bytes):
             return "\(path): tensor '\(tensor)' of shape \(shape) and dtype \(dtype) spans \(bytes) bytes, which does not match its shape"
         case let .invalidTensor(path, tensor, reason): return "\(path): tensor '\(tensor)': \(reason)"
-        case let .stateDictMismatch(path, report): return "\(path): weights do not match the model: \(report)"
         }
     }
 }

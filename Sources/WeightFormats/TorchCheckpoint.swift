@@ -1,4 +1,6 @@
 import Foundation
+import JSONText
+import NeuralNet
 
 /// Reading the state dicts `torch.save` writes, without Python and without
 /// running any code from the file.
@@ -329,7 +331,7 @@ public enum TorchCheckpoint {
         var chosen = root
         if !root.items.contains(where: { if case .external = $0.value { return true } else { return false } }) {
             let strings = root.items.compactMap { $0.key.stringValue }
-            let keys = strings.prefix(20).map { TorchCheckpointError.printable($0) } + (strings.count > 20 ? ["…"] : [])
+            let keys = strings.prefix(20).map { TerminalText.printable($0) } + (strings.count > 20 ? ["…"] : [])
             guard let key = try stateDictKeys.first(where: { k in
                 if case let .dict(d)? = root[k] { return try !collect(d, path: path).isEmpty } else { return false }
             }), case let .dict(inner)? = root[key] else {

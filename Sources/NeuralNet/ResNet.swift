@@ -1,11 +1,11 @@
-/// The default feature extractor: a small ResNet (one basic block per stage)
+/// The toolkit's own backbone (`backbone.type: resnet`): a small ResNet (one basic block per stage)
 /// sized to train on two CPU cores.
 ///
 /// 640×480 input → conv 7×7/2 (64) → max pool 3×3/2 → layer1 64 ch @160×120 →
 /// layer2 128 ch @80×60 → layer3 256 ch @40×30: stride 16, 256 output channels,
 /// the resolution Faster R-CNN's C4 models put the RPN on. Names are torchvision's
 /// ResNet keys under `backbone.body.` so ResNet weights map onto it where shapes agree.
-public enum Backbone {
+public enum ResNet {
     public static let outChannels = 256
     public static let stride = 16
 

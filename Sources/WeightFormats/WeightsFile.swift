@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 
 /// A weights file of either kind the toolkit reads — a safetensors file or a
 /// PyTorch checkpoint (`torch.save`, zip or legacy) — told apart by its

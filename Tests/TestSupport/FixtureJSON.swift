@@ -1,0 +1,23 @@
+import Foundation
+import NeuralNet
+import XCTest
+
+/// Reading the JSON fixtures the Python generators write (numbers as NSNumber).
+public enum FixtureJSON {
+    public static func object(at url: URL) throws -> [String: Any] {
+        let data = try Data(contentsOf: url)
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    public static func floats(_ any: Any?) -> [Float] {
+        (any as? [Any] ?? []).map { Float(($0 as? NSNumber)?.doubleValue ?? .nan) }
+    }
+
+    public static func ints(_ any: Any?) -> [Int] {
+        (any as? [Any] ?? []).map { ($0 as? NSNumber)?.intValue ?? Int.min }
+    }
+
+    public static func tensor(_ values: Any?, shape: Any?) -> Tensor {
+        Tensor(shape: ints(shape), data: floats(values))
+    }
+}
