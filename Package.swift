@@ -38,32 +38,34 @@ let package = Package(
         .target(name: "JSONText"),
         // YAML without anchors, aliases or unbounded size: pipeline files and dataset YAMLs.
         .target(name: "SafeYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "Imaging", dependencies: ["CJPEGCodec", "Parallelism"], swiftSettings: optimised),
+        // Reading what the user names: regular files only, bounded reads, paths as the shell resolves them.
+        .target(name: "InputFiles"),
+        .target(name: "Imaging", dependencies: ["CJPEGCodec", "Parallelism", "InputFiles"], swiftSettings: optimised),
         .target(name: "Boxes", dependencies: ["Randomness", "Parallelism"], swiftSettings: optimised),
         .target(name: "NeuralNet", dependencies: ["COpenBLAS", "CSystemInfo", "Randomness", "Parallelism"], swiftSettings: optimised),
         // Weight files on disk (safetensors; PyTorch checkpoints through a zip
         // reader and a restricted unpickler), read into and written from the engine's tensors.
-        .target(name: "WeightFormats", dependencies: ["NeuralNet", "JSONText"], swiftSettings: optimised),
+        .target(name: "WeightFormats", dependencies: ["NeuralNet", "JSONText", "InputFiles"], swiftSettings: optimised),
         .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet", "Parallelism"],
                 swiftSettings: optimised),
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet", "Randomness", "Parallelism"], swiftSettings: optimised),
         .target(name: "Pipelines", dependencies: [
-            "Boxes", "Imaging", "NeuralNet", "WeightFormats", "Proposals", "Heads", "SafeYAML",
+            "Boxes", "Imaging", "InputFiles", "NeuralNet", "WeightFormats", "Proposals", "Heads", "SafeYAML",
         ], swiftSettings: optimised),
         .target(name: "Training", dependencies: ["Pipelines", "Boxes", "Imaging", "NeuralNet", "Parallelism"], swiftSettings: optimised),
         .target(name: "Evaluation", dependencies: ["Boxes"]),
         .target(name: "Report", dependencies: ["Evaluation", "Boxes", "Imaging"]),
         .target(name: "Store", dependencies: [
-            "Boxes", "Imaging", "JSONText", "SafeYAML",
+            "Boxes", "Imaging", "InputFiles", "JSONText", "SafeYAML",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Yams", package: "Yams"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: optimised),
         // The application layer: what a front end other than the CLI would reuse.
-        .target(name: "Workflows", dependencies: ["Imaging", "Boxes", "NeuralNet", "Randomness", "Proposals", "Pipelines", "Training",
+        .target(name: "Workflows", dependencies: ["Imaging", "InputFiles", "Boxes", "NeuralNet", "Randomness", "Proposals", "Pipelines", "Training",
                                                  "Store", "Evaluation", "Report"]),
         .target(name: "DetectCLI", dependencies: [
-            "Imaging", "Boxes", "NeuralNet", "WeightFormats", "Proposals", "Store", "CSystemInfo",
+            "Imaging", "InputFiles", "Boxes", "NeuralNet", "WeightFormats", "Proposals", "Store", "CSystemInfo",
             "Pipelines", "Training", "Evaluation", "Report", "Workflows", "JSONText",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Yams", package: "Yams"),
@@ -75,7 +77,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["NeuralNet"], path: "Tests/TestSupport"),
 
         // Fixtures are read through #filePath, next to the generator that made them.
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging"], exclude: ["Fixtures"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "InputFiles"], exclude: ["Fixtures"]),
         .testTarget(name: "BoxesTests", dependencies: ["Boxes"]),
         .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "WeightFormats", "TestSupport", "Imaging", "Boxes"],

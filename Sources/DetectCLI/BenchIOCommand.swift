@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Imaging
 import Store
+import InputFiles
 
 /// `detect bench io`: how fast images and annotations get in: JPEG header reads,
 /// content hashing, and importing the BCCD annotations into a fresh store.

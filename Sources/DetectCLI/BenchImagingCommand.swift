@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Imaging
+import InputFiles
 
 /// `detect bench imaging`: how fast pictures are decoded, encoded, resized and
 /// turned into R-CNN's warped regions on this machine. Figures are printed,

@@ -90,7 +90,7 @@ enum PipelineLocator {
             return Resolved(config: config, configText: try config.jsonText(), modelPath: model)
         }
         let (config, path) = try load(pipeline ?? fallback)
-        return Resolved(config: config, configText: try String(contentsOfFile: path, encoding: .utf8),
+        return Resolved(config: config, configText: try PipelineConfig.text(ofFile: path),
                         modelPath: model ?? modelPath(for: config, configPath: path))
     }
 

@@ -13,7 +13,7 @@ enum Harness {
     nonisolated(unsafe) static var target = "jpeg"
     nonisolated(unsafe) static var scratch = ""
 
-    static let targets = ["jpeg", "safetensors", "checkpoint", "pipeline", "voc", "coco", "yolo", "csv"]
+    static let targets = ["jpeg", "safetensors", "checkpoint", "pipeline", "voc", "coco", "yolo", "csv", "merge"]
 
     static func setUp() {
         target = ProcessInfo.processInfo.environment["DETECT_FUZZ_TARGET"] ?? "jpeg"
@@ -49,8 +49,24 @@ enum Harness {
             readFile(data, name: "a.txt", format: .yolo)
         case "csv":
             readFile(data, name: "a.csv", format: .csv)
+        case "merge":
+            mergeShard(data)
         default:
             break
+        }
+    }
+
+    /// A mutated shard store merged into a fresh store: the merge must end in
+    /// counts or an error, and a refused shard must leave the store consistent.
+    static func mergeShard(_ data: Data) {
+        let shard = scratch + "/shard.sqlite", target = scratch + "/store.sqlite"
+        for p in [shard, target] { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(p + suffix) } }
+        guard FileManager.default.createFile(atPath: shard, contents: data),
+              let store = try? Store(path: target) else { return }
+        _ = try? store.merge(shardAt: shard)
+        // The store stays usable whatever the shard was.
+        guard (try? Store(path: target, readOnly: true)) != nil else {
+            fatalError("the store is unreadable after merging a shard")
         }
     }
 

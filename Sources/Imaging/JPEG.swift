@@ -1,5 +1,6 @@
 import CJPEGCodec
 import Foundation
+import InputFiles
 
 /// JPEG decoding and encoding through libjpeg-turbo.
 ///
@@ -31,7 +32,9 @@ public enum JPEG {
     /// The bytes of the JPEG file at `path`: a regular file (FIFOs and devices
     /// are refused unopened) of at most `maximumFileBytes`.
     public static func readFile(_ path: String) throws -> Data {
-        try InputFile.read(path, maximumBytes: maximumFileBytes)
+        do { return try InputFile.read(path, maximumBytes: maximumFileBytes) } catch let error as InputFileError {
+            throw ImagingError.unreadable(path: path, reason: error.reason)
+        }
     }
 
     /// Decodes a JPEG stream held in memory; `path` only names it in errors.

@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import SafeYAML
+import InputFiles
 
 /// Reading a pipeline: a YAML file with its `base:` chain merged underneath,
 /// or the JSON a trained model carries; every key left out takes its default
@@ -13,11 +14,13 @@ extension PipelineConfig {
 
     /// A pipeline file's text: a regular file (a FIFO is refused, not waited
     /// on) no larger than a YAML file may be, as UTF-8.
+    public static func text(ofFile path: String) throws -> String { try readText(path, what: nil) }
+
     static func readText(_ path: String, what: String?) throws -> String {
         let prefix = what.map { $0 + ": " } ?? ""
         let data: Data
         do { data = try InputFile.read(path, maximumBytes: SafeYAML.maximumBytes) } catch {
-            guard case let ImagingError.unreadable(_, reason) = error else { throw error }
+            guard case let InputFileError.unreadable(_, reason) = error else { throw error }
             throw PipelineError.unreadable(path: path, reason: prefix + reason)
         }
         guard let text = String(data: data, encoding: .utf8) else {

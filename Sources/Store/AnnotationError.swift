@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import InputFiles
 
 /// Errors from reading and writing annotation files. Each names the file and, where it
 /// applies, the line or element, so the user can go straight to the problem.

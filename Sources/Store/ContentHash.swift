@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Imaging
+import InputFiles
 
 /// SHA-256 of a file's bytes, as 64 lowercase hex digits: the identity of an image
 /// in the store (equal to `sha256sum`'s output, so it can be checked from a shell).

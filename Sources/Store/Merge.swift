@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Imaging
+import InputFiles
 
 /// Rows a merge added, per table (a second merge of the same shard adds none).
 public struct MergeCounts: Sendable, Equatable {

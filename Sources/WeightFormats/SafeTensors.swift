@@ -1,4 +1,5 @@
 import Foundation
+import InputFiles
 import JSONText
 import NeuralNet
 
@@ -55,10 +56,8 @@ public enum SafeTensors {
 
     public static func read(path: String) throws -> Contents {
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw SafeTensorsError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+        do { data = try WeightsFile.mapped(path) } catch let error as InputFileError {
+            throw SafeTensorsError.unreadable(path: path, reason: error.reason)
         }
         return try decode(data, path: path)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import InputFiles
 import JSONText
 import NeuralNet
 
@@ -36,10 +37,8 @@ public enum TorchCheckpoint {
 
     public static func read(path: String) throws -> SafeTensors.Contents {
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw TorchCheckpointError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+        do { data = try WeightsFile.mapped(path) } catch let error as InputFileError {
+            throw TorchCheckpointError.unreadable(path: path, reason: error.reason)
         }
         return try decode(data, path: path)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import InputFiles
 import NeuralNet
 
 /// A weights file of either kind the toolkit reads — a safetensors file or a
@@ -30,13 +31,21 @@ public enum WeightsFile {
         }
     }
 
+    /// A weights file's bytes, mapped rather than copied (a model is tens of
+    /// megabytes, only the tensors' pages are touched); a FIFO, device or
+    /// folder is refused before it is opened.
+    static func mapped(_ path: String) throws -> Data {
+        if let problem = InputFile.problem(path) { throw InputFileError.unreadable(path: path, reason: problem) }
+        do { return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe) } catch {
+            throw InputFileError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+        }
+    }
+
     /// Reads either kind; tensors come back as float32 with their file dtypes.
     public static func read(path: String) throws -> (kind: Kind, contents: SafeTensors.Contents) {
         let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
-        } catch {
-            throw TorchCheckpointError.unreadable(path: path, reason: (error as NSError).localizedDescription)
+        do { data = try mapped(path) } catch let error as InputFileError {
+            throw TorchCheckpointError.unreadable(path: path, reason: error.reason)
         }
         let kind = try kind(of: data, path: path)
         switch kind {

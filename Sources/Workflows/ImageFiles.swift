@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import InputFiles
 
 /// Finds JPEG files under the given paths, sorted, without duplicates.
 public enum ImageFiles {
@@ -58,7 +59,7 @@ public enum ImageFiles {
     }
 
     private static func reason(_ error: Error) -> String {
-        if case let ImagingError.unreadable(_, reason) = error { return reason }
+        if case let InputFileError.unreadable(_, reason) = error { return reason }
         return "\(error)"
     }
 

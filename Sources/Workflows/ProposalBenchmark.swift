@@ -137,11 +137,7 @@ public struct ProposalBenchmark {
             entries.sort { $0.stem < $1.stem }
         }
         if let list {
-            guard let text = try? String(contentsOfFile: list, encoding: .utf8) else {
-                throw BenchProposalsError.unreadable(path: list, reason: "cannot read the list")
-            }
-            let wanted = Set(text.split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            let wanted = Set(try ImageFiles.listed(in: list))
             entries = entries.filter { wanted.contains($0.stem) }
         }
         return entries

@@ -78,7 +78,7 @@ public struct TrainingWorkflow {
         var info: [String: String] = [
             "dataset": datasetName, "split": splitFile ?? split ?? "trainval", "images": String(samples.count),
             "epochs": String(config.training.epochs), "seed": String(config.training.seed), "command": command,
-            "pipeline_file": (try? String(contentsOfFile: configPath, encoding: .utf8)) ?? "",
+            "pipeline_file": (try? PipelineConfig.text(ofFile: configPath)) ?? "",
         ]
         func save(_ bundle: ModelBundle) throws {
             var bundle = bundle
@@ -131,11 +131,8 @@ public struct TrainingWorkflow {
     /// The training images: the split file's, the named split(s), or the default.
     public func selectImages(_ set: AnnotationSet) throws -> [AnnotatedImage] {
         if let splitFile {
-            let text: String
-            do { text = try String(contentsOfFile: splitFile, encoding: .utf8) } catch {
-                throw WorkflowError.invalid("\(splitFile): cannot read the split file")
-            }
-            let wanted = Set(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            // A list file like --files-from's: a bounded read of a regular file.
+            let wanted = Set(try ImageFiles.listed(in: splitFile))
             let chosen = set.images.filter { img in
                 let file = URL(fileURLWithPath: img.path).lastPathComponent
                 let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent

@@ -105,6 +105,35 @@ final class InputPathsTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains(dir + "/photos/pipe.jpg") && r.stderr.contains("FIFO"), r.stderr)
     }
 
+    /// Weights files, split lists and file lists are input files like the
+    /// images: a FIFO named as a model, a checkpoint or a `--split-file` is
+    /// refused at once, saying what it is.
+    func testFIFOsAsModelCheckpointAndListsAreRefusedByName() throws {
+        let dir = try layout()
+        for name in ["m.safetensors", "c.pth", "split.txt", "list.txt"] {
+            XCTAssertEqual(mkfifo(dir + "/project/" + name, 0o600), 0)
+        }
+        try "path,x1,y1,x2,y2,class\nphotos/a.jpg,10,10,60,60,cell\n".write(toFile: dir + "/a.csv", atomically: true, encoding: .utf8)
+        let imported = try DetectBinary.run(["annotations", "import", "a.csv", "--format", "csv", "--images", ".",
+                                             "--dataset", "cells", "--db", "project/s.sqlite"], in: dir)
+        XCTAssertEqual(imported.status, 0, imported.stderr)
+        let commands: [[String]] = [
+            ["run", "../photos", "--model", "m.safetensors", "--db", "s.sqlite"],
+            ["pipeline", "show", "--model", "m.safetensors"],
+            ["weights", "list", "c.pth"],
+            ["weights", "import", "c.pth", "--out", "w.safetensors"],
+            ["train", "--pipeline", "faster-rcnn", "--dataset", "cells", "--split-file", "split.txt", "--db", "s.sqlite"],
+            ["run", "--files-from", "list.txt", "--pipeline", "faster-rcnn", "--db", "s.sqlite"],
+        ]
+        for command in commands {
+            let start = Date()
+            let r = try DetectBinary.run(command, in: dir + "/project")
+            XCTAssertLessThan(Date().timeIntervalSince(start), 30, command.joined(separator: " "))
+            XCTAssertNotEqual(r.status, 0, command.joined(separator: " "))
+            XCTAssertTrue(r.stderr.contains("FIFO"), "\(command.joined(separator: " ")): \(r.stderr)")
+        }
+    }
+
     // MARK: the five crafted inputs
 
     /// An annotation CSV naming a FIFO as its image: refused at once (the

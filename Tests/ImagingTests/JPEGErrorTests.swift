@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import InputFiles
 @testable import Imaging
 
 final class JPEGErrorTests: XCTestCase {

@@ -7,12 +7,7 @@ import TestSupport
 /// numpy's rtol/atol rule (namespaced: the layer tests use TestSupport's
 /// `assertClose(_:_:tolerance:)`).
 enum TrainingTestSupport {
-    static func fixtureURL(_ name: String) throws -> URL {
-        guard let dir = Bundle.module.url(forResource: "Fixtures", withExtension: nil) else {
-            throw XCTSkip("Fixtures folder missing from the test bundle")
-        }
-        return dir.appendingPathComponent(name)
-    }
+    static func fixtureURL(_ name: String) throws -> URL { try FixtureJSON.url(name, in: .module) }
 
     static func json(_ name: String) throws -> [String: Any] {
         try FixtureJSON.object(at: fixtureURL(name))

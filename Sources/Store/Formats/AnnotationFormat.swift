@@ -1,6 +1,7 @@
 import Foundation
 import Boxes
 import Imaging
+import InputFiles
 
 /// The annotation file formats the store imports and exports.
 public enum AnnotationFormat: String, CaseIterable, Sendable {
@@ -132,7 +133,7 @@ enum FormatSupport {
     /// waited on) of at most `maximumAnnotationBytes`.
     static func readBytes(_ path: String) throws -> Data {
         do { return try InputFile.read(path, maximumBytes: maximumAnnotationBytes) } catch {
-            if case let ImagingError.unreadable(_, reason) = error { throw AnnotationError.unreadable(path: path, reason: reason) }
+            if case let InputFileError.unreadable(_, reason) = error { throw AnnotationError.unreadable(path: path, reason: reason) }
             throw error
         }
     }

@@ -5,6 +5,23 @@ import Glibc
 import Darwin
 #endif
 
+/// Why an input file could not be read: the path and the reason, in words.
+public enum InputFileError: Error, CustomStringConvertible, Equatable {
+    case unreadable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason): return "\(path): cannot read: \(reason)"
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case let .unreadable(_, reason): return reason
+        }
+    }
+}
+
 /// Input files the user names, read the way the shell would find them and
 /// never without a bound: only regular files are opened (a FIFO would block
 /// forever, `/dev/zero` never ends), and reads stop at a stated size.
@@ -36,20 +53,20 @@ public enum InputFile {
     /// holds more than `maximumBytes`; with `prefix`, only its first
     /// `maximumBytes` bytes and no error for a longer file.
     public static func read(_ path: String, maximumBytes: Int, prefix: Bool = false) throws -> Data {
-        if let problem = problem(path) { throw ImagingError.unreadable(path: path, reason: problem) }
+        if let problem = problem(path) { throw InputFileError.unreadable(path: path, reason: problem) }
         // O_NONBLOCK: should the path be swapped for a FIFO after the check,
         // opening it still returns at once, and fstat below refuses it.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
-            throw ImagingError.unreadable(path: path, reason: errno == EACCES ? "permission denied" : "cannot open")
+            throw InputFileError.unreadable(path: path, reason: errno == EACCES ? "permission denied" : "cannot open")
         }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ImagingError.unreadable(path: path, reason: "cannot stat") }
-        if let problem = kindProblem(info.st_mode) { throw ImagingError.unreadable(path: path, reason: problem) }
+        guard fstat(fd, &info) == 0 else { throw InputFileError.unreadable(path: path, reason: "cannot stat") }
+        if let problem = kindProblem(info.st_mode) { throw InputFileError.unreadable(path: path, reason: problem) }
         let size = Int(clamping: info.st_size)
         if !prefix, size > maximumBytes {
-            throw ImagingError.unreadable(path: path, reason: "\(size) bytes is more than an input file may hold (\(maximumBytes))")
+            throw InputFileError.unreadable(path: path, reason: "\(size) bytes is more than an input file may hold (\(maximumBytes))")
         }
         // One byte past the limit tells a file that grew since fstat from one that fits.
         let capacity = min(size, maximumBytes) + 1
@@ -65,10 +82,10 @@ public enum InputFile {
             }
             return false
         }
-        if failed { throw ImagingError.unreadable(path: path, reason: "read error") }
+        if failed { throw InputFileError.unreadable(path: path, reason: "read error") }
         if filled > maximumBytes {
             if !prefix {
-                throw ImagingError.unreadable(path: path, reason: "more than \(maximumBytes) bytes, the most an input file may hold")
+                throw InputFileError.unreadable(path: path, reason: "more than \(maximumBytes) bytes, the most an input file may hold")
             }
             filled = maximumBytes
         }
