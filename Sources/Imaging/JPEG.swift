@@ -32,7 +32,13 @@ public enum JPEG {
     /// The bytes of the JPEG file at `path`: a regular file (FIFOs and devices
     /// are refused unopened) of at most `maximumFileBytes`.
     public static func readFile(_ path: String) throws -> Data {
-        do { return try InputFile.read(path, maximumBytes: maximumFileBytes) } catch let error as InputFileError {
+        try readInput(path, maximumBytes: maximumFileBytes)
+    }
+
+    /// `InputFile.read` with its errors as the `ImagingError` that callers of
+    /// the image readers catch.
+    static func readInput(_ path: String, maximumBytes: Int, prefix: Bool = false) throws -> Data {
+        do { return try InputFile.read(path, maximumBytes: maximumBytes, prefix: prefix) } catch let error as InputFileError {
             throw ImagingError.unreadable(path: path, reason: error.reason)
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import InputFiles
 
 /// What a JPEG's headers say, read without decoding any pixels: the stored size,
 /// the EXIF orientation, and the size the picture has once that orientation is
@@ -29,10 +28,7 @@ public struct JPEGHeader: Sendable, Equatable {
         // frame header has not come yet, growing fourfold up to the bound.
         var limit = 1 << 16
         while true {
-            let data: Data
-            do { data = try InputFile.read(path, maximumBytes: limit, prefix: true) } catch let error as InputFileError {
-                throw ImagingError.unreadable(path: path, reason: error.reason)
-            }
+            let data = try JPEG.readInput(path, maximumBytes: limit, prefix: true)
             guard data.count >= 3, data[data.startIndex] == 0xFF, data[data.startIndex + 1] == 0xD8,
                   data[data.startIndex + 2] == 0xFF else {
                 throw ImagingError.notJPEG(path: path)
