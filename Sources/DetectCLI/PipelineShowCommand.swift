@@ -61,6 +61,11 @@ public struct PipelineShowCommand: ParsableCommand {
             print("architecture  \(config.architecture.title)")
             print("stages        \(config.stages.joined(separator: " -> "))")
             print("backbone      \(config.backbone.type.rawValue), stride \(config.backbone.stride), weights \(config.backbone.weights)")
+            if config.neck.type != .none {
+                let levels = config.neck.levelStrides(backboneStride: config.backbone.stride)
+                print("neck          \(DetectionPipeline.describe(config.neck)); levels at strides "
+                      + levels.map(String.init).joined(separator: ", "))
+            }
             print("model         \(resolved.modelPath)" + (bundle == nil ? " (not there)" : ""))
             if let bundle {
                 print("classes       \(bundle.classes.joined(separator: ", "))")

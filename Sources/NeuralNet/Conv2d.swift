@@ -59,6 +59,21 @@ public final class Conv2d: Layer, ShapeInferring {
         self.bias = bias ? Parameter(name: "bias", value: Tensor(zeros: [outChannels]), decay: false) : nil
     }
 
+    /// A convolution with the same geometry that reads and accumulates into
+    /// this one's parameters, with its own cached input: one head applied to
+    /// several feature maps (the FPN's shared RPN head), each application
+    /// with its own backward pass.
+    public func sharingParameters() -> Conv2d {
+        Conv2d(sharing: self)
+    }
+
+    private init(sharing other: Conv2d) {
+        (inChannels, outChannels, kernel, stride) = (other.inChannels, other.outChannels, other.kernel, other.stride)
+        (padding, dilation, groups) = (other.padding, other.dilation, other.groups)
+        (weight, bias) = (other.weight, other.bias)
+        (training, propagatesGradient) = (other.training, other.propagatesGradient)
+    }
+
     public var parameters: [Parameter] { bias.map { [weight, $0] } ?? [weight] }
 
     /// 1×1, stride 1, no padding: the input planes already are the GEMM operand.

@@ -25,6 +25,25 @@ public enum MobileNetV2 {
         }
     }
 
+    /// The last block at each stride among the first `blocks`, with its
+    /// output channels: where a feature pyramid taps the network.
+    public static func stageOutputs(blocks: Int) -> [(block: Int, stride: Int, channels: Int)] {
+        var out: [(block: Int, stride: Int, channels: Int)] = []
+        var block = 1, stride = 2, channels = stemChannels
+        func record() { if out.last?.stride == stride { out.removeLast() }; out.append((block - 1, stride, channels)) }
+        record()
+        for stage in stages {
+            for i in 0..<stage.n where block < blocks {
+                if i == 0 { stride *= stage.s }
+                channels = stage.c
+                block += 1
+                record()
+            }
+        }
+        if block < blocks { channels = lastChannels; block += 1; record() }
+        return out.filter { $0.stride >= 4 }
+    }
+
     /// Convolution, batch norm, ReLU6 (torchvision's Conv2dNormActivation): children 0, 1, 2.
     static func convBNReLU6(_ cin: Int, _ cout: Int, kernel: Int, stride: Int = 1, groups: Int = 1,
                             frozenBatchNorm: Bool) -> Sequential {

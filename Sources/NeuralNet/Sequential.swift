@@ -46,6 +46,46 @@ public final class Sequential: LayerContainer, ShapeInferring {
         return g
     }
 
+    /// Runs the children in order and returns the outputs of the children at
+    /// `taps` (ascending indices, the last child's included): the feature maps
+    /// of a backbone at several strides, from one pass.
+    public func forward(_ input: Tensor, keepingOutputsOf taps: [Int]) throws -> [Tensor] {
+        try checkTaps(taps)
+        var x = input, outputs: [Tensor] = []
+        outputs.reserveCapacity(taps.count)
+        var next = 0
+        for (i, c) in children.enumerated() {
+            x = try c.layer.forward(x)
+            if next < taps.count, taps[next] == i { outputs.append(x); next += 1 }
+        }
+        return outputs
+    }
+
+    /// The backward pass of `forward(_:keepingOutputsOf:)`: `gradients[k]` is
+    /// the loss gradient w.r.t. the output of child `taps[k]`; each joins the
+    /// gradient flowing back from the deeper children where its output left.
+    public func backward(_ gradients: [Tensor], ofOutputsOf taps: [Int]) throws -> Tensor {
+        try checkTaps(taps)
+        guard gradients.count == taps.count else {
+            throw TensorError.invalid("Sequential.backward: \(gradients.count) gradients for \(taps.count) tapped outputs")
+        }
+        var k = taps.count - 1
+        var g = gradients[k]
+        k -= 1
+        for i in stride(from: children.count - 1, through: 0, by: -1) {
+            if k >= 0, taps[k] == i { try g.add(gradients[k]); k -= 1 }
+            g = try children[i].layer.backward(g)
+        }
+        return g
+    }
+
+    private func checkTaps(_ taps: [Int]) throws {
+        guard let last = taps.last, last == children.count - 1,
+              zip(taps, taps.dropFirst()).allSatisfy({ $0 < $1 }), taps.allSatisfy({ $0 >= 0 }) else {
+            throw TensorError.invalid("Sequential: tapped outputs \(taps) must ascend and end at the last of \(children.count) children")
+        }
+    }
+
     public func outputShape(for inputShape: [Int]) throws -> [Int] {
         var s = inputShape
         for c in children { s = try FLOPCounter.count(c.layer, inputShape: s).outputShape }

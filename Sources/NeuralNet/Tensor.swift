@@ -48,6 +48,20 @@ public struct Tensor: Sendable, Equatable {
     }
 
     /// Throws unless the shape equals `expected`; `-1` in `expected` matches any size.
+    /// Adds `other` element-wise (shapes must agree): joins the gradients of
+    /// two branches that read the same tensor, or a pyramid's lateral and
+    /// top-down paths.
+    public mutating func add(_ other: Tensor) throws {
+        guard other.shape == shape else {
+            throw TensorError.shapeMismatch(operation: "element-wise sum", expected: shape, got: other.shape)
+        }
+        withUnsafeMutableBufferPointer { a in
+            other.withUnsafeBufferPointer { b in
+                for i in 0..<a.count { a[i] += b[i] }
+            }
+        }
+    }
+
     public func checkShape(_ expected: [Int], _ operation: String) throws {
         guard expected.count == shape.count,
               zip(expected, shape).allSatisfy({ $0 == -1 || $0 == $1 }) else {

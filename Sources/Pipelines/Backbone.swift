@@ -23,7 +23,11 @@ public protocol Backbone {
     /// Why this backbone cannot run with `config` (naming the key, its value
     /// and what is allowed), or nil. Pipeline validation asks the backbone.
     static func problem(with config: PipelineConfig.BackboneConfig) -> String?
-    /// The maps the network outputs, shallowest first.
+    /// The maps the network can output, shallowest first: each is named by the
+    /// path of the child whose output it is (`features.6`, `layer2`), all
+    /// children of one `Sequential` inside the network; the last is the
+    /// network's own output. A neck picks several; without one the detectors
+    /// read the last.
     static func outputShapes(_ config: PipelineConfig.BackboneConfig) throws -> [FeatureMapShape]
     /// The network, its parameters and buffers named under `prefix`.
     static func network(_ config: PipelineConfig.BackboneConfig, prefix: String) throws -> Sequential

@@ -57,6 +57,17 @@ public final class DetectionPipeline {
                                       + "\(config.name), whose backbone is \(config.backbone.type.rawValue) at stride \(config.backbone.stride); "
                                       + "leave out --pipeline to run it with its own")
         }
+        if let own = bundle.config?.neck, own != config.neck, own.type != .none || config.neck.type != .none {
+            throw PipelineError.other("\(model) with neck \(describe(own)) and cannot run in pipeline \(config.name), whose neck is "
+                                      + "\(describe(config.neck)); leave out --pipeline to run it with its own")
+        }
+    }
+
+    /// `none`, or the pyramid's strides, channels and extra level.
+    public static func describe(_ neck: PipelineConfig.NeckConfig) -> String {
+        guard neck.type == .fpn else { return neck.type.rawValue }
+        return "fpn on strides \(neck.inStrides.map(String.init).joined(separator: ", ")) with \(neck.channels) channels"
+            + (neck.maxPoolLevel ? " and a max-pooled level" : "")
     }
 
     /// The selective search a pipeline file describes.

@@ -3,6 +3,8 @@ import WeightFormats
 
 /// `backbone.type: mobilenet_v2`: torchvision's MobileNetV2, cut after block
 /// 13 (96 channels at stride 16) or whole (1,280 channels at stride 32), with
+/// the last block of each stride as a map a neck can read (24, 32, 96 and
+/// 1,280 channels at strides 4, 8, 16 and 32),
 /// its first `frozen_stages` blocks fixed; ImageNet weights load by name.
 public enum MobileNetV2Backbone: Backbone {
     public static func problem(with config: PipelineConfig.BackboneConfig) -> String? {
@@ -16,8 +18,9 @@ public enum MobileNetV2Backbone: Backbone {
     }
 
     public static func outputShapes(_ config: PipelineConfig.BackboneConfig) throws -> [FeatureMapShape] {
-        let cut = try MobileNetV2.cut(stride: config.stride)
-        return [FeatureMapShape(name: "features.\(cut.blocks - 1)", stride: config.stride, channels: cut.channels)]
+        try MobileNetV2.stageOutputs(blocks: MobileNetV2.cut(stride: config.stride).blocks).map {
+            FeatureMapShape(name: "features.\($0.block)", stride: $0.stride, channels: $0.channels)
+        }
     }
 
     public static func network(_ config: PipelineConfig.BackboneConfig, prefix: String) throws -> Sequential {

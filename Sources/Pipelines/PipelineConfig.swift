@@ -30,6 +30,13 @@ public enum ProposalStage: String, PipelineChoice {
 }
 
 /// How proposals are cut out of the feature map.
+public enum NeckType: String, PipelineChoice {
+    /// The backbone's deepest map, alone.
+    case none
+    /// A Feature Pyramid Network on several of the backbone's maps.
+    case fpn
+}
+
 public enum RoIPoolingType: String, PipelineChoice {
     /// Fast R-CNN's max pooling over quantised bins.
     case roiPool = "roi_pool"
@@ -67,6 +74,7 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     public var stages: [String] = []
     public var input = InputConfig()
     public var backbone = BackboneConfig()
+    public var neck = NeckConfig()
     public var selectiveSearch = SelectiveSearchConfig()
     public var rpn = RPNConfig()
     public var roiPooling = RoIPoolingConfig()
@@ -155,6 +163,34 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// What sits between the backbone and the stages that read its features.
+    /// `none`: they read the backbone's deepest map alone. `fpn`: a Feature
+    /// Pyramid Network (Lin et al., CVPR 2017) turns the backbone maps at
+    /// `in_strides` into one map per stride with `channels` channels each,
+    /// through lateral 1×1 convolutions and a top-down pathway; the RPN gets
+    /// anchors of its own sizes on every level and each RoI is pooled from the
+    /// level that fits its size.
+    public struct NeckConfig: Codable, Sendable, Equatable {
+        /// `none` or `fpn`.
+        public var type: NeckType = .none
+        /// fpn: strides of the backbone maps it takes, shallowest first; the
+        /// deepest is `backbone.stride`.
+        public var inStrides: [Int] = [8, 16, 32]
+        /// fpn: channels of every pyramid level (the paper and torchvision: 256).
+        public var channels: Int = 128
+        /// fpn: one more level at twice the deepest stride, max-pooled from the
+        /// deepest (the paper's P6), where the RPN finds the largest objects.
+        /// RoIs are pooled from the other levels only.
+        public var maxPoolLevel: Bool = true
+        public init() {}
+
+        /// The stride of each level the detectors read, shallowest first.
+        public func levelStrides(backboneStride: Int) -> [Int] {
+            guard type == .fpn else { return [backboneStride] }
+            return maxPoolLevel ? inStrides + [2 * (inStrides.last ?? backboneStride)] : inStrides
+        }
+    }
+
     public struct SelectiveSearchConfig: Codable, Sendable, Equatable {
         /// `single`, `fast` (the paper's 8 hierarchies) or `quality`.
         public var mode: SelectiveSearch.Mode = .fast
@@ -166,6 +202,9 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
     }
 
     public struct RPNConfig: Codable, Sendable, Equatable {
+        /// Square roots of the anchors' areas, in input pixels. With an FPN the
+        /// list is split over the levels in order, the same count on each
+        /// (the paper: one size per level).
         public var anchorSizes: [Float] = [32, 64, 128, 256]
         public var aspectRatios: [Float] = [0.5, 1, 2]
         public var preNmsTopNTrain: Int = 12000
@@ -189,6 +228,11 @@ public struct PipelineConfig: Codable, Sendable, Equatable {
         public var type: RoIPoolingType = .roiPool
         public var outputSize: Int = 7
         public var samplingRatio: Int = 2
+        /// With an FPN, a RoI of w × h input pixels is pooled from level
+        /// k = ⌊canonical_level + log2(√(wh) / canonical_size)⌋ (stride 2^k),
+        /// clamped to the pyramid's levels: the FPN paper's equation 1.
+        public var canonicalSize: Float = 224
+        public var canonicalLevel: Int = 4
         public init() {}
     }
 

@@ -101,6 +101,8 @@ extension PipelineConfig {
         // Older files state the proposal stage as well as listing it; the stages
         // decide, and a stated key must agree with them.
         let statedProposals = user.removeValue(forKey: "proposals")
+        // `neck: fpn` is short for `neck: {type: fpn}`.
+        if let neck = user["neck"] as? String { user["neck"] = ["type": neck] }
         // Every key left out takes its default: merge the file over the defaults'
         // own encoding, refusing keys the defaults do not have (typos).
         let encoder = JSONEncoder()

@@ -86,6 +86,31 @@ extension PipelineConfig {
         if backbone.weights.isEmpty { try fail("backbone.weights must be none, imagenet or a path") }
         // The backbone type checks its own keys (stride, frozen stages, weights).
         if let problem = Backbones.implementation(of: backbone.type).problem(with: backbone) { try fail(problem) }
+        // neck
+        if neck.type == .fpn {
+            if PipelineArchitecture(stages: stages) == .rcnn {
+                try fail("neck.type = \(neck.type.rawValue): R-CNN runs its CNN on each warped region and pools one vector from it; a feature pyramid is for Fast and Faster R-CNN")
+            }
+            try int("neck.channels", neck.channels, 1...1024)
+            if !(1...5).contains(neck.inStrides.count) { try fail("neck.in_strides takes 1 to 5 strides, got \(neck.inStrides.count)") }
+            if !zip(neck.inStrides, neck.inStrides.dropFirst()).allSatisfy({ $0 < $1 }) {
+                try fail("neck.in_strides = \(neck.inStrides): strides must increase")
+            }
+            if neck.inStrides.last != backbone.stride {
+                try fail("neck.in_strides = \(neck.inStrides): the deepest must be backbone.stride (\(backbone.stride))")
+            }
+            let available = (try? Backbones.implementation(of: backbone.type).outputShapes(backbone).map(\.stride)) ?? []
+            if let missing = neck.inStrides.first(where: { !available.contains($0) }) {
+                try fail("neck.in_strides: the \(backbone.type.rawValue) backbone at stride \(backbone.stride) has no map at stride \(missing) (it has \(available.map(String.init).joined(separator: ", ")))")
+            }
+            let levels = neck.levelStrides(backboneStride: backbone.stride).count
+            // Only the RPN reads the anchor sizes (a Fast R-CNN file may inherit any).
+            if PipelineArchitecture(stages: stages) == .fasterRCNN, rpn.anchorSizes.count % levels != 0 {
+                try fail("rpn.anchor_sizes has \(rpn.anchorSizes.count) sizes for \(levels) pyramid levels: with neck.type fpn each level takes the same number of sizes, in order")
+            }
+            try real("roi_pooling.canonical_size", roiPooling.canonicalSize, 1, 10_000)
+            try int("roi_pooling.canonical_level", roiPooling.canonicalLevel, 0...16)
+        }
         // selective search
         try int("selective_search.max_side", selectiveSearch.maxSide, 16...10_000)
         try real("selective_search.min_box_side", selectiveSearch.minBoxSide, 0, 10_000)

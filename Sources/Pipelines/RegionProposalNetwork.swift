@@ -9,37 +9,55 @@ import Proposals
 /// `rpn.head.cls_logits.weight`, `rpn.head.bbox_pred.weight`).
 public final class RegionProposalNetwork {
     public let conv: Conv2d
-    let relu = ReLU()
     public let clsLogits: Conv2d
     public let bboxPred: Conv2d
-    public let anchorGenerator: AnchorGenerator
+    /// One per feature map, finest first: its stride and its share of the anchor sizes.
+    public let anchorGenerators: [AnchorGenerator]
+    /// The head as applied to each map: level 0's convolutions are the ones
+    /// above; the others share their parameters (the FPN paper's shared head).
+    let levelHeads: [(conv: Conv2d, relu: ReLU, cls: Conv2d, bbox: Conv2d)]
     public let anchorTargets: AnchorTargets
     public var trainingLayer: ProposalLayer
     public var testingLayer: ProposalLayer
 
-    /// The head's outputs for one image and the anchors they refer to.
+    /// The head's outputs for one image, per feature map, and the anchors they refer to.
     public struct Output {
-        /// `[1, A, h, w]`
-        public var objectness: Tensor
-        /// `[1, 4A, h, w]`
-        public var deltas: Tensor
+        /// `[1, A, h, w]` per map
+        public var objectness: [Tensor]
+        /// `[1, 4A, h, w]` per map
+        public var deltas: [Tensor]
+        /// Every map's anchors, finest map first.
         public var anchors: [Box]
     }
 
     public struct Loss {
         public var objectness: Float
         public var boxRegression: Float
-        var gradObjectness: Tensor
-        var gradDeltas: Tensor
+        var gradObjectness: [Tensor]
+        var gradDeltas: [Tensor]
     }
 
-    public init(config: PipelineConfig.RPNConfig, inChannels: Int, stride: Int) throws {
-        anchorGenerator = try AnchorGenerator(sizes: config.anchorSizes, aspectRatios: config.aspectRatios,
-                                              stride: Float(stride))
-        let a = anchorGenerator.anchorsPerLocation
-        conv = Conv2d(inChannels, config.channels, kernel: 3, padding: 1).named("rpn.head.conv.0.0")
-        clsLogits = Conv2d(config.channels, a, kernel: 1).named("rpn.head.cls_logits")
-        bboxPred = Conv2d(config.channels, 4 * a, kernel: 1).named("rpn.head.bbox_pred")
+    /// `strides`: of the maps `forward` will get, finest first. With several
+    /// maps `config.anchorSizes` is split over them in order, the same number
+    /// of sizes on each.
+    public init(config: PipelineConfig.RPNConfig, inChannels: Int, strides: [Int]) throws {
+        guard !strides.isEmpty, config.anchorSizes.count % strides.count == 0 else {
+            throw PipelineError.other("rpn.anchor_sizes: \(config.anchorSizes.count) sizes do not split over \(strides.count) feature maps")
+        }
+        let perLevel = config.anchorSizes.count / strides.count
+        anchorGenerators = try strides.enumerated().map { l, stride in
+            try AnchorGenerator(sizes: Array(config.anchorSizes[(l * perLevel)..<((l + 1) * perLevel)]),
+                                aspectRatios: config.aspectRatios, stride: Float(stride))
+        }
+        let a = anchorGenerators[0].anchorsPerLocation
+        let conv = Conv2d(inChannels, config.channels, kernel: 3, padding: 1).named("rpn.head.conv.0.0")
+        let clsLogits = Conv2d(config.channels, a, kernel: 1).named("rpn.head.cls_logits")
+        let bboxPred = Conv2d(config.channels, 4 * a, kernel: 1).named("rpn.head.bbox_pred")
+        (self.conv, self.clsLogits, self.bboxPred) = (conv, clsLogits, bboxPred)
+        levelHeads = strides.indices.map { l in
+            l == 0 ? (conv, ReLU(), clsLogits, bboxPred)
+                : (conv.sharingParameters(), ReLU(), clsLogits.sharingParameters(), bboxPred.sharingParameters())
+        }
         let w = config.boxCoderWeights
         let coder = BoxCoder(weights: (w[0], w[1], w[2], w[3]))
         anchorTargets = AnchorTargets(
@@ -66,33 +84,51 @@ public final class RegionProposalNetwork {
         }
     }
 
-    public func forward(_ features: Tensor) throws -> Output {
-        let t = try relu.forward(conv.forward(features))
-        let objectness = try clsLogits.forward(t)
-        let deltas = try bboxPred.forward(t)
-        let anchors = try anchorGenerator.anchors(for: features)
-        return Output(objectness: objectness, deltas: deltas, anchors: anchors)
+    /// The head on each of `features` (one map per stride given at init).
+    public func forward(_ features: [Tensor]) throws -> Output {
+        guard features.count == levelHeads.count else {
+            throw PipelineError.other("the RPN got \(features.count) feature maps for \(levelHeads.count) strides")
+        }
+        var out = Output(objectness: [], deltas: [], anchors: [])
+        for (l, map) in features.enumerated() {
+            let head = levelHeads[l]
+            let t = try head.relu.forward(head.conv.forward(map))
+            out.objectness.append(try head.cls.forward(t))
+            out.deltas.append(try head.bbox.forward(t))
+            out.anchors += try anchorGenerators[l].anchors(for: map)
+        }
+        return out
+    }
+
+    /// Each map's values in anchor order, with its anchors.
+    private func levels(_ out: Output) throws -> [(objectness: [Float], deltas: [Float], anchors: [Box])] {
+        var start = 0
+        return try anchorGenerators.enumerated().map { l, generator in
+            let count = out.objectness[l].shape[2] * out.objectness[l].shape[3] * generator.anchorsPerLocation
+            defer { start += count }
+            return (try generator.flattenObjectness(out.objectness[l]), try generator.flattenDeltas(out.deltas[l]),
+                    Array(out.anchors[start..<(start + count)]))
+        }
     }
 
     /// Proposals for an image of the given (network input) size.
     public func propose(_ out: Output, imageWidth: Float, imageHeight: Float, training: Bool) throws -> RPNProposals {
         let layer = training ? trainingLayer : testingLayer
-        return try layer.propose(objectness: anchorGenerator.flattenObjectness(out.objectness),
-                                 deltas: anchorGenerator.flattenDeltas(out.deltas), anchors: out.anchors,
-                                 imageWidth: imageWidth, imageHeight: imageHeight)
+        return try layer.propose(levels: levels(out), imageWidth: imageWidth, imageHeight: imageHeight)
     }
 
-    /// The RPN's two losses (torchvision's recipe): binary cross-entropy over the
-    /// sampled anchors, and smooth L1 (β = 1/9) over the positive anchors' deltas
-    /// divided by the number of sampled anchors.
+    /// The RPN's two losses (torchvision's recipe), over the anchors of every
+    /// map together: binary cross-entropy over the sampled anchors, and smooth
+    /// L1 (β = 1/9) over the positive anchors' deltas divided by the number of
+    /// sampled anchors.
     public func loss(_ out: Output, groundTruth: [Box], imageWidth: Float, imageHeight: Float,
                      using rng: inout SeededGenerator) throws -> Loss {
         let assignment = anchorTargets.assign(anchors: out.anchors, groundTruth: groundTruth,
                                               imageWidth: imageWidth, imageHeight: imageHeight, using: &rng)
-        let logits = try anchorGenerator.flattenObjectness(out.objectness)
-        let deltas = try anchorGenerator.flattenDeltas(out.deltas)
+        let perLevel = try levels(out)
+        let logits = perLevel.count == 1 ? perLevel[0].objectness : perLevel.flatMap(\.objectness)
+        let deltas = perLevel.count == 1 ? perLevel[0].deltas : perLevel.flatMap(\.deltas)
         let sampled = assignment.positive + assignment.negative
-        let h = out.objectness.shape[2], w = out.objectness.shape[3]
         var gradLogits = [Float](repeating: 0, count: logits.count)
         var gradDeltas = [Float](repeating: 0, count: deltas.count)
         var objectnessLoss: Float = 0, boxLoss: Float = 0
@@ -120,19 +156,29 @@ public final class RegionProposalNetwork {
                 for c in 0..<4 { gradDeltas[4 * i + c] = l1.gradient.data[4 * k + c] }
             }
         }
-        let a = anchorGenerator.anchorsPerLocation
-        let gObj = try anchorGenerator.unflatten(gradLogits, valuesPerAnchor: 1, featureHeight: h, featureWidth: w)
-        let gDel = try anchorGenerator.unflatten(gradDeltas, valuesPerAnchor: 4, featureHeight: h, featureWidth: w)
-        return Loss(objectness: objectnessLoss, boxRegression: boxLoss,
-                    gradObjectness: Tensor(shape: [1, a, h, w], data: gObj),
-                    gradDeltas: Tensor(shape: [1, 4 * a, h, w], data: gDel))
+        var loss = Loss(objectness: objectnessLoss, boxRegression: boxLoss, gradObjectness: [], gradDeltas: [])
+        var start = 0
+        for (l, generator) in anchorGenerators.enumerated() {
+            let a = generator.anchorsPerLocation
+            let h = out.objectness[l].shape[2], w = out.objectness[l].shape[3], count = h * w * a
+            let gObj = try generator.unflatten(Array(gradLogits[start..<(start + count)]), valuesPerAnchor: 1,
+                                               featureHeight: h, featureWidth: w)
+            let gDel = try generator.unflatten(Array(gradDeltas[(4 * start)..<(4 * (start + count))]), valuesPerAnchor: 4,
+                                               featureHeight: h, featureWidth: w)
+            loss.gradObjectness.append(Tensor(shape: [1, a, h, w], data: gObj))
+            loss.gradDeltas.append(Tensor(shape: [1, 4 * a, h, w], data: gDel))
+            start += count
+        }
+        return loss
     }
 
-    /// Back-propagates the loss gradients; returns the gradient w.r.t. the features.
-    public func backward(_ loss: Loss) throws -> Tensor {
-        var g = try clsLogits.backward(loss.gradObjectness)
-        try g.add(bboxPred.backward(loss.gradDeltas))
-        return try conv.backward(relu.backward(g))
+    /// Back-propagates the loss gradients; returns the gradient w.r.t. each feature map.
+    public func backward(_ loss: Loss) throws -> [Tensor] {
+        try levelHeads.enumerated().map { l, head in
+            var g = try head.cls.backward(loss.gradObjectness[l])
+            try g.add(head.bbox.backward(loss.gradDeltas[l]))
+            return try head.conv.backward(head.relu.backward(g))
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 import NeuralNet
 import WeightFormats
 
-/// `backbone.type: resnet`: the toolkit's small ResNet, one map at stride 16,
+/// `backbone.type: resnet`: the toolkit's small ResNet, output at stride 16
+/// (layer1 and layer2, at strides 4 and 8, for a neck),
 /// trained from scratch (or from a file of weights with its names).
 public enum ResNetBackbone: Backbone {
     public static func problem(with config: PipelineConfig.BackboneConfig) -> String? {
@@ -18,7 +19,9 @@ public enum ResNetBackbone: Backbone {
     }
 
     public static func outputShapes(_ config: PipelineConfig.BackboneConfig) throws -> [FeatureMapShape] {
-        [FeatureMapShape(name: "layer3", stride: ResNet.stride, channels: ResNet.outChannels)]
+        [FeatureMapShape(name: "layer1", stride: 4, channels: 64),
+         FeatureMapShape(name: "layer2", stride: 8, channels: 128),
+         FeatureMapShape(name: "layer3", stride: ResNet.stride, channels: ResNet.outChannels)]
     }
 
     public static func network(_ config: PipelineConfig.BackboneConfig, prefix: String) throws -> Sequential {

@@ -1,21 +1,6 @@
 import Foundation
 import NeuralNet
 
-extension Tensor {
-    /// Adds `other` element-wise (shapes must agree): joins the gradients of two
-    /// branches that read the same tensor.
-    mutating func add(_ other: Tensor) throws {
-        guard other.shape == shape else {
-            throw TensorError.shapeMismatch(operation: "gradient sum", expected: shape, got: other.shape)
-        }
-        withUnsafeMutableBufferPointer { a in
-            other.withUnsafeBufferPointer { b in
-                for i in 0..<a.count { a[i] += b[i] }
-            }
-        }
-    }
-}
-
 /// The softmax of one row of `count` logits into `out`, shifted by the row's
 /// maximum so that no exponential overflows. Shared by the two-stage box head
 /// and R-CNN's fine-tuning classifier.

@@ -1,5 +1,6 @@
 import Foundation
 import Boxes
+import Heads
 import Imaging
 import NeuralNet
 import Proposals
@@ -8,7 +9,9 @@ import Proposals
 /// cuts every proposal's features out of the shared map, and the box head
 /// classifies and refines them. The two differ only in where proposals come
 /// from: selective search given by the caller (Fast R-CNN) or the region
-/// proposal network on the same features (Faster R-CNN).
+/// proposal network on the same features (Faster R-CNN). With a feature
+/// pyramid (`neck.type: fpn`) the RPN runs on every level and each RoI is
+/// pooled from the level its size selects; nothing else changes.
 public final class TwoStageDetector {
     public let config: PipelineConfig
     public let classes: [String]
@@ -28,12 +31,17 @@ public final class TwoStageDetector {
         self.config = config
         self.classes = classes
         transform = ImageTransform(config.input)
-        features = try FeatureExtractor(config.backbone)
+        features = try FeatureExtractor(config.backbone, neck: config.neck)
         backbone = features.network
         rpn = config.proposals == .rpn
-            ? try RegionProposalNetwork(config: config.rpn, inChannels: features.channels, stride: features.stride)
+            ? try RegionProposalNetwork(config: config.rpn, inChannels: features.channels,
+                                        strides: features.levels.map(\.stride))
             : nil
-        pooler = RoIPooler(config: config.roiPooling, stride: features.stride)
+        let pooling = config.roiPooling
+        pooler = try RoIPooler(outputSize: pooling.outputSize,
+                               strides: features.levels.prefix(features.pooledLevels).map(\.stride),
+                               method: pooling.type == .roiAlign ? .align(samplingRatio: pooling.samplingRatio, aligned: true) : .pool,
+                               canonicalSize: pooling.canonicalSize, canonicalLevel: pooling.canonicalLevel)
         let pooled = features.channels * config.roiPooling.outputSize * config.roiPooling.outputSize
         head = BoxHead(inFeatures: pooled, representationSize: config.boxHead.representationSize,
                        numClasses: classes.count)
@@ -42,10 +50,10 @@ public final class TwoStageDetector {
         boxCoder = roiTargets.boxCoder
     }
 
-    /// Every trainable parameter, backbone first.
-    public var parameters: [Parameter] { backbone.parameters + (rpn?.parameters ?? []) + head.parameters }
+    /// Every trainable parameter, backbone (and neck) first.
+    public var parameters: [Parameter] { features.parameters + (rpn?.parameters ?? []) + head.parameters }
     /// Parameters and buffers (BatchNorm running statistics): what a weights file holds.
-    public var state: [Parameter] { backbone.parameters + backbone.buffers + (rpn?.parameters ?? []) + head.parameters }
+    public var state: [Parameter] { features.state + (rpn?.parameters ?? []) + head.parameters }
 
     /// Random initialisation, reproducible from `seed`, with the backbone's
     /// pretrained weights when the pipeline file names them.
@@ -60,6 +68,7 @@ public final class TwoStageDetector {
     public var training: Bool = false {
         didSet {
             backbone.training = training; head.training = training
+            features.neck?.training = training
             if training { inferenceBackbone = nil }
         }
     }
@@ -78,14 +87,14 @@ public final class TwoStageDetector {
         training = false
         let (input, scale) = timer.time("preprocess") { transform.apply(image) }
         let inW = Float(input.shape[3]), inH = Float(input.shape[2])
-        let features = try timer.time("backbone") { () throws -> Tensor in
+        let maps = try timer.time("backbone") { () throws -> [Tensor] in
             if inferenceBackbone == nil { inferenceBackbone = InferenceFusion.fused(backbone) }
-            return try inferenceBackbone!.forward(input)
+            return try features.forward(input, through: inferenceBackbone!)
         }
         var rois: [Box]
         if let rpn {
             rois = try timer.time("rpn") {
-                try rpn.propose(rpn.forward(features), imageWidth: inW, imageHeight: inH, training: false).boxes
+                try rpn.propose(rpn.forward(maps), imageWidth: inW, imageHeight: inH, training: false).boxes
             }
         } else {
             guard let externalProposals else {
@@ -94,7 +103,9 @@ public final class TwoStageDetector {
             rois = externalProposals.map { $0.scaled(by: scale).clipped(width: inW, height: inH) }.filter { !$0.isDegenerate }
         }
         if rois.isEmpty { return [] }
-        let pooled = try timer.time("roi_pool") { try pooler.forward(features: features, rois: rois, training: false) }
+        let pooled = try timer.time("roi_pool") {
+            try pooler.forward(features: Array(maps.prefix(features.pooledLevels)), rois: rois, training: false)
+        }
         let (logits, deltas) = try timer.time("box_head") { try head.forward(pooled) }
         return timer.time("nms") {
             postprocess(logits: logits, deltas: deltas, rois: rois, inputWidth: inW, inputHeight: inH,
@@ -158,20 +169,22 @@ public final class TwoStageDetector {
         let inW = Float(input.shape[3]), inH = Float(input.shape[2])
         let gt = groundTruth.map { $0.scaled(by: scale).clipped(width: inW, height: inH) }
         var loss = StepLoss()
-        let features = try backbone.forward(input)
-        var gradFeatures = Tensor(zeros: features.shape)
+        let maps = try features.forward(input, through: backbone)
+        var gradMaps = maps.map { Tensor(zeros: $0.shape) }
         var candidates: [Box]
         if let rpn {
-            let out = try rpn.forward(features)
+            let out = try rpn.forward(maps)
             var rpnLoss = try rpn.loss(out, groundTruth: gt.filter { !$0.isDegenerate },
                                        imageWidth: inW, imageHeight: inH, using: &rng)
             loss.rpnObjectness = rpnLoss.objectness
             loss.rpnBoxRegression = rpnLoss.boxRegression
             if lossScale != 1 {
-                rpnLoss.gradObjectness.scale(by: lossScale)
-                rpnLoss.gradDeltas.scale(by: lossScale)
+                for l in rpnLoss.gradObjectness.indices {
+                    rpnLoss.gradObjectness[l].scale(by: lossScale)
+                    rpnLoss.gradDeltas[l].scale(by: lossScale)
+                }
             }
-            try gradFeatures.add(rpn.backward(rpnLoss))
+            for (l, g) in try rpn.backward(rpnLoss).enumerated() { try gradMaps[l].add(g) }
             // Approximate joint training: proposals are treated as constants.
             candidates = try rpn.propose(out, imageWidth: inW, imageHeight: inH, training: true).boxes
         } else {
@@ -179,7 +192,7 @@ public final class TwoStageDetector {
         }
         let sample = roiTargets.sample(proposals: candidates, groundTruth: gt, labels: labels.map { $0 + 1 }, using: &rng)
         if !sample.rois.isEmpty {
-            let pooled = try pooler.forward(features: features, rois: sample.rois)
+            let pooled = try pooler.forward(features: Array(maps.prefix(features.pooledLevels)), rois: sample.rois)
             let (logits, deltas) = try head.forward(pooled)
             let ce = try SoftmaxCrossEntropyLoss()(logits: logits, targets: sample.labels)
             loss.classifier = ce.value
@@ -200,9 +213,9 @@ public final class TwoStageDetector {
             gLogits.scale(by: lossScale)
             gDeltas.scale(by: lossScale * config.boxHead.boxLossWeight)
             let gPooled = try head.backward(gradLogits: gLogits, gradDeltas: gDeltas)
-            try gradFeatures.add(pooler.backward(gPooled, rois: sample.rois))
+            for (l, g) in try pooler.backward(gPooled, rois: sample.rois).enumerated() { try gradMaps[l].add(g) }
         }
-        _ = try backbone.backward(gradFeatures)
+        try features.backward(gradMaps)
         return loss
     }
 }

@@ -45,6 +45,40 @@ public struct ProposalLayer: Sendable, Equatable {
     /// `AnchorGenerator`); the image size is the network input's.
     public func propose(objectness: [Float], deltas: [Float], anchors: [Box],
                         imageWidth: Float, imageHeight: Float) throws -> RPNProposals {
+        let (candidates, candidateScores) = try topCandidates(objectness: objectness, deltas: deltas, anchors: anchors,
+                                                              imageWidth: imageWidth, imageHeight: imageHeight)
+        let survivors = nms(boxes: candidates, scores: candidateScores,
+                            iouThreshold: nmsThreshold, maxOutput: postNMSTopN)
+        return RPNProposals(boxes: survivors.map { candidates[$0] },
+                            scores: survivors.map { Self.sigmoid(candidateScores[$0]) })
+    }
+
+    /// Proposals of one image from the anchors of several pyramid levels
+    /// (FPN): the `preNMSTopN` best of each level, suppressed within their
+    /// level, and the `postNMSTopN` best of all levels (torchvision's and
+    /// detectron2's multi-level RPN). Each level's values are in its anchor order.
+    public func propose(levels: [(objectness: [Float], deltas: [Float], anchors: [Box])],
+                        imageWidth: Float, imageHeight: Float) throws -> RPNProposals {
+        if levels.count == 1, let only = levels.first {
+            return try propose(objectness: only.objectness, deltas: only.deltas, anchors: only.anchors,
+                               imageWidth: imageWidth, imageHeight: imageHeight)
+        }
+        var boxes: [Box] = [], scores: [Float] = [], levelOf: [Int] = []
+        for (l, level) in levels.enumerated() {
+            let (b, s) = try topCandidates(objectness: level.objectness, deltas: level.deltas, anchors: level.anchors,
+                                           imageWidth: imageWidth, imageHeight: imageHeight)
+            boxes += b; scores += s
+            levelOf += [Int](repeating: l, count: b.count)
+        }
+        let survivors = batchedNMS(boxes: boxes, scores: scores, classes: levelOf,
+                                   iouThreshold: nmsThreshold, maxOutput: postNMSTopN)
+        return RPNProposals(boxes: survivors.map { boxes[$0] }, scores: survivors.map { Self.sigmoid(scores[$0]) })
+    }
+
+    /// Decoded, clipped boxes without the small ones, the `preNMSTopN` best
+    /// first, with their logits.
+    private func topCandidates(objectness: [Float], deltas: [Float], anchors: [Box],
+                               imageWidth: Float, imageHeight: Float) throws -> (boxes: [Box], scores: [Float]) {
         guard objectness.count == anchors.count else {
             throw RPNError.sizeMismatch(stage: "proposal layer", what: "objectness",
                                         expected: anchors.count, got: objectness.count)
@@ -67,12 +101,7 @@ public struct ProposalLayer: Sendable, Equatable {
 
         var top = descendingScoreOrder(keptScores)
         if top.count > preNMSTopN { top.removeLast(top.count - preNMSTopN) }
-        let candidates = top.map { boxes[kept[$0]] }
-        let candidateScores = top.map { keptScores[$0] }
-        let survivors = nms(boxes: candidates, scores: candidateScores,
-                            iouThreshold: nmsThreshold, maxOutput: postNMSTopN)
-        return RPNProposals(boxes: survivors.map { candidates[$0] },
-                            scores: survivors.map { Self.sigmoid(candidateScores[$0]) })
+        return (top.map { boxes[kept[$0]] }, top.map { keptScores[$0] })
     }
 
     @inline(__always)

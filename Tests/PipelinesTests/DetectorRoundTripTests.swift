@@ -146,7 +146,7 @@ final class DetectorRoundTripTests: XCTestCase {
         c.training.epochs = 1
         let samples = try ["BloodImage_00000", "BloodImage_00001"].map(BCCD.sample)
         let detector = try TwoStageDetector(config: c, classes: BCCD.classes)
-        guard case .align = detector.pooler.kind else { return XCTFail("the pipeline file asked for RoIAlign") }
+        guard case .align = detector.pooler.method else { return XCTFail("the pipeline file asked for RoIAlign") }
         let trainer = TwoStageTrainer(detector: detector, samples: samples)
         trainer.showProgress = false
         let ckpt = DetectorFixture.temp("align-ckpt"), path = DetectorFixture.temp("align")

@@ -86,6 +86,58 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertTrue(reason("  type: resnet\n  frozen_stages: 2\n").contains("backbone.frozen_stages"))
     }
 
+    /// The FPN pipeline files are their single-map bases plus a neck: the
+    /// same head, training and proposal stage, the whole MobileNetV2, and
+    /// anchor sizes split over four levels.
+    func testFeaturePyramidPipelineFilesReuseTheirBases() throws {
+        func load(_ name: String) throws -> PipelineConfig {
+            try PipelineConfig.load(path: Self.root.appendingPathComponent("pipelines/\(name).yaml").path)
+        }
+        for (fpnName, baseName) in [("faster-rcnn-mobilenet-fpn", "faster-rcnn-mobilenet"), ("fast-rcnn-mobilenet-fpn", "fast-rcnn-mobilenet")] {
+            let fpn = try load(fpnName), base = try load(baseName)
+            XCTAssertEqual(fpn.name, fpnName)
+            XCTAssertEqual(fpn.architecture, base.architecture)
+            XCTAssertEqual(fpn.stages, base.stages)
+            XCTAssertEqual(fpn.neck.type, .fpn)
+            XCTAssertEqual(base.neck.type, .none)
+            XCTAssertEqual(fpn.neck.inStrides, [8, 16, 32])
+            XCTAssertEqual(fpn.backbone.stride, 32)
+            XCTAssertEqual(fpn.backbone.frozenStages, base.backbone.frozenStages)
+            XCTAssertEqual(fpn.boxHead, base.boxHead)
+            XCTAssertEqual(fpn.training, base.training)
+            XCTAssertNotEqual(fpn.model, base.model, "each pipeline has its own model")
+        }
+        let faster = try load("faster-rcnn-mobilenet-fpn")
+        XCTAssertEqual(faster.neck.levelStrides(backboneStride: 32), [8, 16, 32, 64])
+        XCTAssertEqual(faster.rpn.anchorSizes.count % 4, 0)
+        XCTAssertEqual(try load("fast-rcnn-mobilenet-fpn").neck.levelStrides(backboneStride: 32), [8, 16, 32])
+    }
+
+    func testNeckSectionIsValidated() throws {
+        func parse(_ body: String) throws -> PipelineConfig {
+            try PipelineConfig.parse("name: p\nstages: [decode, preprocess, backbone, rpn, roi_pool, box_head, nms]\n"
+                                     + "backbone:\n  type: mobilenet_v2\n  stride: 32\n" + body, path: "p.yaml")
+        }
+        func reason(_ body: String) -> String {
+            do { _ = try parse(body); return "accepted" } catch { return "\(error)" }
+        }
+        let fourLevels = "rpn:\n  anchor_sizes: [16, 32, 64, 128]\n"
+        XCTAssertEqual(try parse("neck: fpn\n" + fourLevels).neck.type, .fpn, "neck: fpn is short for neck: {type: fpn}")
+        XCTAssertEqual(reason("neck:\n  type: fpn\n  in_strides: [4, 8, 16, 32]\n  max_pool_level: false\n" + fourLevels), "accepted")
+        XCTAssertTrue(reason("neck: fpn\nrpn:\n  anchor_sizes: [16, 32, 64]\n").contains("rpn.anchor_sizes has 3 sizes for 4 pyramid levels"))
+        XCTAssertTrue(reason("neck:\n  type: fpn\n  in_strides: [8, 16]\n" + fourLevels).contains("the deepest must be backbone.stride"))
+        XCTAssertTrue(reason("neck:\n  type: fpn\n  in_strides: [16, 8, 32]\n" + fourLevels).contains("strides must increase"))
+        XCTAssertTrue(reason("neck:\n  type: fpn\n  in_strides: [12, 32]\nrpn:\n  anchor_sizes: [16, 32, 64]\n")
+            .contains("has no map at stride 12 (it has 4, 8, 16, 32)"))
+        XCTAssertTrue(reason("neck:\n  type: fpn\n  channels: 0\n" + fourLevels).contains("neck.channels = 0"))
+        XCTAssertTrue(reason("neck:\n  type: bifpn\n").contains("neck.type"))
+        XCTAssertTrue(reason("neck:\n  type: fpn\n  levels: 5\n").contains("unknown key 'neck.levels'"))
+        XCTAssertTrue(reason("neck: fpn\n" + fourLevels + "roi_pooling:\n  canonical_level: 40\n").contains("roi_pooling.canonical_level"))
+        // R-CNN runs its CNN per region: a pyramid has nothing to feed.
+        let rcnn = "name: r\nstages: [decode, selective_search, warp, cnn_features, svm, box_regression, nms]\nneck: fpn\n"
+        XCTAssertThrowsError(try PipelineConfig.parse(rcnn, path: "r.yaml")) { XCTAssertTrue("\($0)".contains("neck.type = fpn"), "\($0)") }
+    }
+
     /// Training looks the ImageNet weights up in the project folders; missing,
     /// the error says how to fetch them (it was unreachable behind a resolved path).
     func testMissingImageNetWeightsSayHowToFetchThem() throws {
@@ -333,6 +385,7 @@ final class PipelineConfigTests: XCTestCase {
         defaults.description = faster.description; defaults.model = faster.model; defaults.stages = faster.stages
         XCTAssertEqual(defaults.input, faster.input)
         XCTAssertEqual(defaults.backbone, faster.backbone)
+        XCTAssertEqual(defaults.neck, faster.neck)
         XCTAssertEqual(defaults.rpn, faster.rpn)
         XCTAssertEqual(defaults.roiPooling, faster.roiPooling)
         XCTAssertEqual(defaults.boxHead, faster.boxHead)
@@ -344,7 +397,7 @@ final class PipelineConfigTests: XCTestCase {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         let all = try JSONSerialization.jsonObject(with: encoder.encode(defaults)) as! [String: Any]
-        for (file, sections) in [("faster-rcnn.yaml", ["input", "backbone", "rpn", "roi_pooling", "box_head", "postprocess", "training"]),
+        for (file, sections) in [("faster-rcnn.yaml", ["input", "backbone", "neck", "rpn", "roi_pooling", "box_head", "postprocess", "training"]),
                                  ("rcnn.yaml", ["selective_search", "rcnn", "postprocess", "training"])] {
             let path = Self.root.appendingPathComponent("pipelines/\(file)").path
             let written = try PipelineConfig.resolvedMapping(String(contentsOfFile: path, encoding: .utf8), path: path, chain: [])
