@@ -12,6 +12,9 @@ import Store
 enum Harness {
     nonisolated(unsafe) static var target = "jpeg"
     nonisolated(unsafe) static var scratch = ""
+    /// A freshly migrated target store, made once: every merge input starts
+    /// from a copy of these bytes instead of running the migrations again.
+    nonisolated(unsafe) static var emptyStore = Data()
 
     static let targets = ["jpeg", "safetensors", "checkpoint", "pipeline", "voc", "coco", "yolo", "csv", "merge"]
 
@@ -28,6 +31,17 @@ enum Harness {
         try? "fish\nshark\n".write(toFile: scratch + "/classes.txt", atomically: false, encoding: .utf8)
         // Keep decoding cheap: the harness looks for crashes, not for big pictures.
         JPEG.maximumPixels = 4_000_000
+        if target == "merge" {
+            let template = scratch + "/template.sqlite"
+            do {
+                // Closed when it goes out of scope: the WAL is checkpointed into the file.
+                try { _ = try Store(path: template) }()
+                emptyStore = try Data(contentsOf: URL(fileURLWithPath: template))
+            } catch {
+                FileHandle.standardError.write(Data("cannot make the template store: \(error)\n".utf8))
+                exit(2)
+            }
+        }
     }
 
     static func run(_ data: Data) {
@@ -62,6 +76,7 @@ enum Harness {
         let shard = scratch + "/shard.sqlite", target = scratch + "/store.sqlite"
         for p in [shard, target] { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(p + suffix) } }
         guard FileManager.default.createFile(atPath: shard, contents: data),
+              FileManager.default.createFile(atPath: target, contents: emptyStore),
               let store = try? Store(path: target) else { return }
         _ = try? store.merge(shardAt: shard)
         // The store stays usable whatever the shard was.
