@@ -7,21 +7,12 @@
 /// rounding of `in / out` moves a cell.
 public enum NearestUpsample {
     public static func forward(_ x: Tensor, height outH: Int, width outW: Int) throws -> Tensor {
-        guard x.rank == 4, outH > 0, outW > 0 else {
-            throw TensorError.invalid("NearestUpsample: input \(x.shape) to \(outH)×\(outW)")
-        }
-        let (n, c, inH, inW) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let rows = sourceIndices(count: outH, from: inH), cols = sourceIndices(count: outW, from: inW)
-        var out = Tensor(uninitialized: [n, c, outH, outW])
+        let map = try Mapping(x.shape, small: (x.rank == 4 ? x.shape[2] : 0, x.rank == 4 ? x.shape[3] : 0),
+                              large: (outH, outW), "NearestUpsample")
+        var out = Tensor(uninitialized: [x.shape[0], x.shape[1], outH, outW])
         x.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for plane in 0..<(n * c) {
-                    let s = src.baseAddress! + plane * inH * inW, d = dst.baseAddress! + plane * outH * outW
-                    for i in 0..<outH {
-                        let sRow = s + rows[i] * inW, dRow = d + i * outW
-                        for j in 0..<outW { dRow[j] = sRow[cols[j]] }
-                    }
-                }
+                map.forEachCell { s, d in dst[d] = src[s] }
             }
         }
         return out
@@ -30,27 +21,41 @@ public enum NearestUpsample {
     /// The gradient w.r.t. the `inHeight × inWidth` input: each output cell's
     /// gradient is added to the input cell it read.
     public static func backward(_ grad: Tensor, inputHeight inH: Int, inputWidth inW: Int) throws -> Tensor {
-        guard grad.rank == 4, inH > 0, inW > 0 else {
-            throw TensorError.invalid("NearestUpsample.backward: gradient \(grad.shape) to \(inH)×\(inW)")
-        }
-        let (n, c, outH, outW) = (grad.shape[0], grad.shape[1], grad.shape[2], grad.shape[3])
-        let rows = sourceIndices(count: outH, from: inH), cols = sourceIndices(count: outW, from: inW)
-        var out = Tensor(zeros: [n, c, inH, inW])
+        let map = try Mapping(grad.shape, small: (inH, inW),
+                              large: (grad.rank == 4 ? grad.shape[2] : 0, grad.rank == 4 ? grad.shape[3] : 0), "NearestUpsample.backward")
+        var out = Tensor(zeros: [grad.shape[0], grad.shape[1], inH, inW])
         grad.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for plane in 0..<(n * c) {
-                    let s = src.baseAddress! + plane * outH * outW, d = dst.baseAddress! + plane * inH * inW
-                    for i in 0..<outH {
-                        let sRow = s + i * outW, dRow = d + rows[i] * inW
-                        for j in 0..<outW { dRow[cols[j]] += sRow[j] }
-                    }
-                }
+                map.forEachCell { s, d in dst[s] += src[d] }
             }
         }
         return out
     }
 
-    static func sourceIndices(count out: Int, from input: Int) -> [Int] {
-        (0..<out).map { min($0 * input / out, input - 1) }
+    /// Which input cell each output cell reads, for every plane.
+    struct Mapping {
+        let planes: Int, small: (h: Int, w: Int), large: (h: Int, w: Int)
+        let rows: [Int], cols: [Int]
+
+        init(_ shape: [Int], small: (Int, Int), large: (Int, Int), _ operation: String) throws {
+            guard shape.count == 4, small.0 > 0, small.1 > 0, large.0 > 0, large.1 > 0 else {
+                throw TensorError.invalid("\(operation): \(shape) between \(small) and \(large)")
+            }
+            (planes, self.small, self.large) = (shape[0] * shape[1], small, large)
+            rows = (0..<large.0).map { min($0 * small.0 / large.0, small.0 - 1) }
+            cols = (0..<large.1).map { min($0 * small.1 / large.1, small.1 - 1) }
+        }
+
+        /// `body(input index, output index)` for every output cell.
+        @inline(__always)
+        func forEachCell(_ body: (Int, Int) -> Void) {
+            for plane in 0..<planes {
+                let s = plane * small.h * small.w, d = plane * large.h * large.w
+                for i in 0..<large.h {
+                    let sRow = s + rows[i] * small.w, dRow = d + i * large.w
+                    for j in 0..<large.w { body(sRow + cols[j], dRow + j) }
+                }
+            }
+        }
     }
 }
