@@ -9,7 +9,8 @@ public struct ExportResultsCommand: ParsableCommand {
         abstract: "Write a run's detections as COCO results JSON or CSV.",
         discussion: """
             coco: [{image_id, category_id, bbox: [x, y, w, h], score}] with the image and category ids that \
-            `detect annotations export --format coco` gives the dataset. csv: path,x1,y1,x2,y2,class,score \
+            `detect annotations export --format coco` gives the dataset (a run's file is the dataset's image \
+            with the same bytes, as in `detect eval`). csv: path,x1,y1,x2,y2,class,score \
             in the toolkit's pixel convention (0-based, x2/y2 exclusive).
             """)
 
@@ -39,10 +40,15 @@ public struct ExportResultsCommand: ParsableCommand {
             switch format {
             case .coco:
                 let ids = try store.cocoIdentifiers(dataset: try store.resolveDataset(dataset))
+                // The run's images meet the dataset's as `eval` has them meet: one image, or the same bytes.
+                var cocoImage: [Int64: Int64] = [:]
+                for (datasetImage, runImage) in try store.runImages(of: runID, showing: ids.imageIDs.keys.sorted()) {
+                    cocoImage[runImage] = ids.imageIDs[datasetImage]
+                }
                 var rows: [[String: Any]] = []
                 var missing = 0
                 for d in detections {
-                    guard let image = ids.imageIDs[d.imageID], let cat = ids.categoryIDs[d.category] else { missing += 1; continue }
+                    guard let image = cocoImage[d.imageID], let cat = ids.categoryIDs[d.category] else { missing += 1; continue }
                     rows.append(["image_id": image, "category_id": cat, "score": Double(d.score),
                                  "bbox": [Double(d.box.x1), Double(d.box.y1), Double(d.box.width), Double(d.box.height)]])
                 }

@@ -85,7 +85,8 @@ public struct RunCommand: ParsableCommand {
                 skippedFiles.formUnion(result.skipped)
                 imageCount = max(imageCount, result.images)
                 var entry: [String: Any] = ["pipeline": config.name, "architecture": config.architecture.rawValue,
-                                            "model": resolved.modelPath, "run_id": result.runID, "run_uuid": result.runUUID]
+                                            "model": resolved.modelPath, "run_id": result.runID, "run_uuid": result.runUUID,
+                                            "images": result.images, "detections": result.detections]
                 if let shard { entry["shard"] = shard.description }
                 runs.append(entry)
                 print("\(config.name): run \(result.runID), \(result.images) images, \(result.detections) detections" +

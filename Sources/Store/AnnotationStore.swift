@@ -273,12 +273,8 @@ extension Store {
             if case let ImagingError.unreadable(_, reason) = error { throw StoreError.unreadable(path: path, reason: reason) }
             throw error
         }
-        let hash = ContentHash.sha256(data)
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM images WHERE path = ? AND content_hash = ?",
-                                       arguments: [path, hash]) { return id }
-        try db.execute(sql: "INSERT INTO images (path, width, height, content_hash, file_size) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [path, width, height, hash, data.count])
-        return db.lastInsertedRowID
+        return try Store.imageRow(db, path: path, width: width, height: height, contentHash: ContentHash.sha256(data),
+                                  fileSize: data.count)
     }
 
     /// The `images` row for the image file at `path` (made absolute), added with the

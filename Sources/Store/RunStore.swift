@@ -111,11 +111,47 @@ extension Store {
         }
     }
 
-    /// Records that `path` is in the run with the results of an image already
-    /// detected in it (a byte-identical copy under another path).
-    public func addRunFile(run: Int64, path: String, image: Int64) throws {
+    /// The image of this run whose file had these bytes, if the run finished one:
+    /// a byte-identical copy under another path takes its results from it.
+    public func finishedImage(run: Int64, contentHash: String) throws -> Int64? {
+        try read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT r.image_id FROM run_images r JOIN images i ON i.id = r.image_id
+                WHERE r.run_id = ? AND i.content_hash = ? ORDER BY r.rowid LIMIT 1
+                """, arguments: [run, contentHash])
+        }
+    }
+
+    /// Records the file at `path`, a byte-identical copy of `original` (an image
+    /// this run finished), as an image of its own with the original's detections,
+    /// in one transaction. Stage times are not copied: the copy was not measured.
+    @discardableResult
+    public func recordCopy(run: Int64, path: String, of original: Int64) throws -> Int64 {
         try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT width, height, content_hash, file_size FROM images WHERE id = ?",
+                                             arguments: [original]) else {
+                throw StoreError.unreadable(path: self.path, reason: "no image \(original) to copy results from")
+            }
+            let image = try Self.imageRow(db, path: path, width: row["width"], height: row["height"],
+                                          contentHash: row["content_hash"], fileSize: row["file_size"])
+            guard image != original else { return image }
+            try db.execute(sql: "DELETE FROM detections WHERE run_id = ? AND image_id = ?", arguments: [run, image])
+            try db.execute(sql: """
+                INSERT INTO detections (run_id, image_id, category_id, score, x1, y1, x2, y2)
+                    SELECT run_id, ?, category_id, score, x1, y1, x2, y2 FROM detections
+                    WHERE run_id = ? AND image_id = ? ORDER BY id
+                """, arguments: [image, run, original])
+            try db.execute(sql: "INSERT OR REPLACE INTO run_images (run_id, image_id, finished_at) VALUES (?, ?, ?)",
+                           arguments: [run, image, Self.timestamp()])
             try db.execute(sql: "INSERT OR REPLACE INTO run_files (run_id, path, image_id) VALUES (?, ?, ?)", arguments: [run, path, image])
+            return image
+        }
+    }
+
+    /// How many detections the run stored for one image.
+    public func detectionCount(run: Int64, image: Int64) throws -> Int {
+        try read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM detections WHERE run_id = ? AND image_id = ?", arguments: [run, image]) ?? 0
         }
     }
 
@@ -123,26 +159,9 @@ extension Store {
         try read { db in Set(try Int64.fetchAll(db, sql: "SELECT image_id FROM run_images WHERE run_id = ?", arguments: [run])) }
     }
 
-    /// The image row for a file: an image whose bytes the store already knows
-    /// (by content hash) is reused even under another path.
+    /// The image row for a file (`Store.imageRow`: its path and bytes).
     public func registerImage(path: String, width: Int, height: Int, contentHash: String, fileSize: Int) throws -> Int64 {
         try write { db in try Self.imageRow(db, path: path, width: width, height: height, contentHash: contentHash, fileSize: fileSize) }
-    }
-
-    /// The image row a file's bytes already have, if any; writes nothing.
-    public func existingImageID(contentHash: String, path: String) throws -> Int64? {
-        try read { db in
-            try Int64.fetchOne(db, sql: "SELECT id FROM images WHERE content_hash = ? ORDER BY (path = ?) DESC, id LIMIT 1",
-                               arguments: [contentHash, path])
-        }
-    }
-
-    static func imageRow(_ db: Database, path: String, width: Int, height: Int, contentHash: String, fileSize: Int) throws -> Int64 {
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM images WHERE content_hash = ? ORDER BY (path = ?) DESC, id LIMIT 1",
-                                       arguments: [contentHash, path]) { return id }
-        try db.execute(sql: "INSERT INTO images (path, width, height, content_hash, file_size) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [path, width, height, contentHash, fileSize])
-        return db.lastInsertedRowID
     }
 
     /// Registers a file's image and writes its results in one transaction, so a
@@ -215,11 +234,29 @@ extension Store {
         }
     }
 
-    /// The content hash of every image row (id → SHA-256).
-    public func contentHashes() throws -> [Int64: String] {
+    /// For images of a dataset, the run's image that shows each: the same image
+    /// when the run read the dataset's file, else a file with the same bytes (a
+    /// copy, or the file under another spelling of its path). Each run image
+    /// stands for one dataset image at most. Dataset image id → run image id.
+    public func runImages(of run: Int64, showing datasetImages: [Int64]) throws -> [Int64: Int64] {
         try read { db in
-            var out: [Int64: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, content_hash FROM images") { out[row["id"]] = row["content_hash"] }
+            var inRun = Set<Int64>(), byHash: [String: [Int64]] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT r.image_id, i.content_hash FROM run_images r JOIN images i ON i.id = r.image_id
+                WHERE r.run_id = ? ORDER BY r.rowid
+                """, arguments: [run]) {
+                let id: Int64 = row[0]
+                inRun.insert(id)
+                byHash[row[1], default: []].append(id)
+            }
+            var out: [Int64: Int64] = [:], used = Set<Int64>()
+            for d in datasetImages where inRun.contains(d) && used.insert(d).inserted { out[d] = d }
+            for d in datasetImages where out[d] == nil {
+                guard let hash = try String.fetchOne(db, sql: "SELECT content_hash FROM images WHERE id = ?", arguments: [d]),
+                      let match = byHash[hash]?.first(where: { !used.contains($0) }) else { continue }
+                used.insert(match)
+                out[d] = match
+            }
             return out
         }
     }

@@ -44,7 +44,6 @@ public struct ImageRunner {
                                             configuration: configuration, comparisonID: comparisonID, shard: shard, group: group)
         var result = Result(runID: runID)
         result.runUUID = try store.run(runID)?.uuid ?? ""
-        var doneImages = try store.finishedImageIDs(run: runID)
         let donePaths = try store.finishedPaths(run: runID)
         var bar = ProgressBar(total: files.count, label: "[\(pipeline.config.name)]")
         var totalMs = 0.0
@@ -62,10 +61,11 @@ public struct ImageRunner {
                 continue
             }
             if donePaths.contains(path) { result.resumedImages += 1; result.images += 1; continue }
-            if let known = try store.existingImageID(contentHash: hash, path: path), doneImages.contains(known) {
-                // The same bytes under another path: the same results, findable by this path too.
-                try store.addRunFile(run: runID, path: path, image: known)
+            if let original = try store.finishedImage(run: runID, contentHash: hash) {
+                // A byte-identical copy of a file this run detected: its own image, the same results.
+                try store.recordCopy(run: runID, path: path, of: original)
                 result.images += 1
+                result.detections += try store.detectionCount(run: runID, image: original)
                 continue
             }
             let out: (detections: [Detection], timings: [(stage: String, ms: Double)], width: Int, height: Int)
@@ -85,11 +85,10 @@ public struct ImageRunner {
             // The image row and its results land together; a store error (a lock
             // held past the busy timeout) stops the run: nothing is lost, and
             // running the command again resumes after the last stored image.
-            let imageID = try store.recordImage(run: runID, path: path, width: header.width, height: header.height, contentHash: hash,
+            try store.recordImage(run: runID, path: path, width: header.width, height: header.height, contentHash: hash,
                                   fileSize: data.count, detections: kept.map {
                 StoredDetection(imageID: 0, category: pipeline.classes[$0.label], score: $0.score, box: $0.box)
             }, timings: out.timings)
-            doneImages.insert(imageID)
             totalMs += out.timings.reduce(0) { $0 + $1.ms }
             result.images += 1
             result.detections += kept.count

@@ -19,17 +19,13 @@ public struct RunEvaluation {
         let set = try store.loadAnnotations(dataset: dataset)
         classes = set.categories.map(\.name)
         let classIndex = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, Int64($0)) })
-        // A dataset image and a run image are the same picture when their bytes
-        // are (imported before or after the run, under any path).
-        let hashes = try store.contentHashes()
-        var runImageByHash: [String: Int64] = [:]
-        for id in try store.runImageIDs(run: runID) { if let h = hashes[id] { runImageByHash[h] = runImageByHash[h] ?? id } }
+        // A dataset image and a run image show the same picture when they are
+        // one image or their bytes are (imported before or after the run, under any path).
+        let shown = try store.runImages(of: runID, showing: set.images.compactMap(\.imageID))
         var images: [Int64] = []
         var gt: [GroundTruthBox] = []
-        var seen = Set<Int64>()
         for image in set.images {
-            guard let datasetID = image.imageID, let hash = hashes[datasetID], let id = runImageByHash[hash],
-                  seen.insert(id).inserted else { continue }
+            guard let datasetID = image.imageID, let id = shown[datasetID] else { continue }
             images.append(id)
             for o in image.objects {
                 guard let c = classIndex[o.category] else { continue }

@@ -35,8 +35,15 @@ public struct StoreReport {
         var measurements: [RunMeasurements] = []
         var imageIDs: [Int64] = []
         var seen = Set<Int64>()
-        for (r, detections) in stored {
-            let ids = try store.runImageIDs(run: r.id)
+        let datasetImages = annotations?.images.compactMap(\.imageID) ?? []
+        for (r, runDetections) in stored {
+            // A run's file that shows a dataset image (that image, or its bytes under
+            // another path, as `eval` matches them) is reported as the dataset image.
+            var asDataset: [Int64: Int64] = [:]
+            for (datasetImage, runImage) in try store.runImages(of: r.id, showing: datasetImages) { asDataset[runImage] = datasetImage }
+            let ids = try store.runImageIDs(run: r.id).map { asDataset[$0] ?? $0 }
+            var detections = runDetections
+            for i in detections.indices { detections[i].imageID = asDataset[detections[i].imageID] ?? detections[i].imageID }
             for id in ids where seen.insert(id).inserted { imageIDs.append(id) }
             let timings = try store.stageTimings(run: r.id)
             // Two runs of one pipeline (two models of it) are told apart by their model.

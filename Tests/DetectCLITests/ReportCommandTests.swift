@@ -55,7 +55,7 @@ final class ReportCommandTests: XCTestCase {
         let f = try makeStore()
         defer { try? FileManager.default.removeItem(at: f.dir) }
         let out = f.dir.appendingPathComponent("report.html").path
-        var command = try ReportCommand.parseAsRoot(["--comparison", "\(f.comparison)", "--out", out, "--db", f.db]) as! ReportCommand
+        let command = try ReportCommand.parseAsRoot(["--comparison", "\(f.comparison)", "--out", out, "--db", f.db]) as! ReportCommand
         try command.run()
         let html = try String(contentsOfFile: out, encoding: .utf8)
         let stageCount = Self.stages.values.reduce(0) { $0 + $1.count }
@@ -76,7 +76,7 @@ final class ReportCommandTests: XCTestCase {
         let f = try makeStore()
         defer { try? FileManager.default.removeItem(at: f.dir) }
         let out = f.dir.appendingPathComponent("runs.html").path
-        var command = try ReportCommand.parseAsRoot(["--run", "\(f.runs[2])", "\(f.runs[0])", "--gallery", "1",
+        let command = try ReportCommand.parseAsRoot(["--run", "\(f.runs[2])", "\(f.runs[0])", "--gallery", "1",
                                                      "--out", out, "--db", f.db]) as! ReportCommand
         try command.run()
         let html = try String(contentsOfFile: out, encoding: .utf8)
@@ -97,7 +97,7 @@ final class ReportCommandTests: XCTestCase {
         let f = try makeStore()
         defer { try? FileManager.default.removeItem(at: f.dir) }
         let out = f.dir.appendingPathComponent("none.html").path
-        var command = try ReportCommand.parseAsRoot(["--comparison", "999", "--out", out, "--db", f.db]) as! ReportCommand
+        let command = try ReportCommand.parseAsRoot(["--comparison", "999", "--out", out, "--db", f.db]) as! ReportCommand
         XCTAssertThrowsError(try command.run())
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         XCTAssertEqual("\(ReportCommandError.noSuchComparison(999, store: "s.sqlite"))", "s.sqlite: no runs with comparison id 999")

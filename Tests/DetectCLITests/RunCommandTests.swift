@@ -23,7 +23,8 @@ final class RunCommandTests: XCTestCase {
     }
 
     /// Two byte-identical files at different paths: both are processed, and
-    /// each path finds its results in the store (one image row, two run files).
+    /// each is an image of its own (one rule: a path with its bytes) holding the
+    /// same results, detected once; a second run resumes both.
     func testByteIdenticalFilesAreBothFindableByPath() throws {
         let dir = try Fixture.temporaryDirectory(self)
         let sample = try FileManager.default.contentsOfDirectory(atPath: Fixture.root.appendingPathComponent("samples/bccd").path)
@@ -34,21 +35,28 @@ final class RunCommandTests: XCTestCase {
             try FileManager.default.copyItem(atPath: Fixture.root.appendingPathComponent("samples/bccd/\(sample)").path, toPath: dir + "/p/\(sub)/x.jpg")
         }
         let db = dir + "/d.sqlite"
+        var reported: [Int] = []
         for _ in 0..<2 {   // the second run resumes both
             let r = try DetectBinary.run(["run", "p", "--pipeline", "faster-rcnn", "--db", db, "--json"], in: dir)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(r.json?["images"] as? Int, 2, r.stdout)
+            reported.append(((r.json?["runs"] as? [[String: Any]])?.first?["detections"] as? Int) ?? -1)
         }
-        let (images, files, detections) = try DatabaseQueue(path: db).read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM images") ?? -1,
-             try String.fetchAll(db, sql: "SELECT path FROM run_files ORDER BY path"),
-             try Int.fetchOne(db, sql: """
-                SELECT COUNT(*) FROM run_files f JOIN detections d ON d.image_id = f.image_id AND d.run_id = f.run_id
-                WHERE f.path LIKE '%/b/x.jpg'
-                """) ?? 0)
+        let (images, files, perPath, timed) = try DatabaseQueue(path: db).read { db in
+            (try String.fetchAll(db, sql: "SELECT path FROM images ORDER BY path"),
+             try Row.fetchAll(db, sql: "SELECT f.path AS file, i.path AS image FROM run_files f JOIN images i ON i.id = f.image_id"),
+             try Int.fetchAll(db, sql: """
+                SELECT COUNT(d.id) FROM images i LEFT JOIN detections d ON d.image_id = i.id GROUP BY i.id ORDER BY i.path
+                """),
+             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT image_id) FROM stage_timings WHERE image_id IS NOT NULL") ?? -1)
         }
-        XCTAssertEqual(images, 1)
-        XCTAssertEqual(files.map { ($0 as NSString).lastPathComponent }, ["x.jpg", "x.jpg"])
-        XCTAssertGreaterThan(detections, 0, "the second path has no results")
+        XCTAssertEqual(images.map { URL(fileURLWithPath: $0).deletingLastPathComponent().lastPathComponent }, ["a", "b"])
+        XCTAssertEqual(files.count, 2)
+        for f in files { XCTAssertEqual(f["file"] as String, f["image"] as String, "a run file points at another path's image") }
+        XCTAssertEqual(perPath.count, 2)
+        XCTAssertGreaterThan(perPath[0], 0)
+        XCTAssertEqual(perPath[0], perPath[1], "the copy does not hold the same results")
+        XCTAssertEqual(reported[0], perPath[0] * 2, "the run's detection count leaves out the copy")
+        XCTAssertEqual(timed, 1, "the copy was detected again (or its times were invented)")
     }
 }

@@ -97,7 +97,7 @@ final class StoreOpeningTests: XCTestCase {
         let image = try store.recordImage(run: run, path: "/x.jpg", width: 4, height: 4, contentHash: "h", fileSize: 1,
                                           detections: [], timings: [("decode", 1)])
         XCTAssertEqual(try store.finishedImageIDs(run: run), [image])
-        XCTAssertEqual(try store.existingImageID(contentHash: "h", path: "/x.jpg"), image)
+        XCTAssertEqual(try store.finishedImage(run: run, contentHash: "h"), image)
     }
 }
 
