@@ -46,7 +46,7 @@ let package = Package(
         // Weight files on disk (safetensors; PyTorch checkpoints through a zip
         // reader and a restricted unpickler), read into and written from the engine's tensors.
         .target(name: "WeightFormats", dependencies: ["NeuralNet", "JSONText", "InputFiles"], swiftSettings: optimised),
-        .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet", "Parallelism"],
+        .target(name: "Proposals", dependencies: ["Imaging", "Boxes", "NeuralNet", "Parallelism", "Randomness"],
                 swiftSettings: optimised),
         .target(name: "Heads", dependencies: ["Boxes", "NeuralNet", "Randomness", "Parallelism"], swiftSettings: optimised),
         .target(name: "Pipelines", dependencies: [
@@ -84,9 +84,9 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "WeightFormatsTests", dependencies: ["WeightFormats", "NeuralNet", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet", "TestSupport"],
+        .testTarget(name: "HeadsTests", dependencies: ["Heads", "Boxes", "NeuralNet", "Randomness", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Training", "Boxes", "Imaging", "NeuralNet"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Heads", "Proposals", "Training", "Boxes", "Imaging", "NeuralNet"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Boxes"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "ProposalsTests", dependencies: ["Proposals", "Boxes", "NeuralNet", "Imaging"],

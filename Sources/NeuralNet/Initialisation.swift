@@ -102,3 +102,28 @@ public enum Initialisation {
         return f
     }
 }
+
+/// Filling a layer's parameters in place for training from scratch: Kaiming for
+/// convolutions and hidden fully connected layers, small Gaussians for output
+/// layers (Fast R-CNN: 0.01 for classification, 0.001 for box regression), zero biases.
+extension Initialisation {
+    /// Convolutions keep the backward pass's variance (fan-out, torchvision's
+    /// ResNet). Fully connected layers keep the forward pass's (fan-in): fc6
+    /// reads channels × 7 × 7 = 12,544 values into 512, and a fan-out scale there
+    /// multiplies the activations' variance by 2 · 12,544 / 512 ≈ 49 per layer,
+    /// so a head trained from scratch starts with saturated logits and large
+    /// gradients that flatten the backbone's features to the class prior.
+    public static func kaiming(_ p: Parameter, using rng: inout SeededGenerator) throws {
+        p.value = try kaimingNormal(shape: p.value.shape, mode: p.value.rank == 2 ? .fanIn : .fanOut, using: &rng)
+    }
+
+    /// N(0, std²) in place.
+    public static func gaussian(_ p: Parameter, std: Float, using rng: inout SeededGenerator) {
+        p.value = normal(shape: p.value.shape, std: std, using: &rng)
+    }
+
+    /// Zeros in place.
+    public static func zero(_ p: Parameter) {
+        p.value.withUnsafeMutableBufferPointer { v in for i in v.indices { v[i] = 0 } }
+    }
+}

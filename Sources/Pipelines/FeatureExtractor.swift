@@ -70,7 +70,7 @@ public struct FeatureExtractor {
     /// (reproducible from `rng`), then, when the pipeline names pretrained
     /// weights, those weights on top.
     public func initialise(using rng: inout SeededGenerator) throws {
-        for p in network.parameters where p.value.rank == 4 { try WeightInit.kaiming(p, using: &rng) }
+        for p in network.parameters where p.value.rank == 4 { try Initialisation.kaiming(p, using: &rng) }
         try neck?.initialise(using: &rng)
         try loadPretrained()
     }

@@ -37,15 +37,9 @@ public final class TwoStageDetector {
             ? try RegionProposalNetwork(config: config.rpn, inChannels: features.channels,
                                         strides: features.levels.map(\.stride))
             : nil
-        let pooling = config.roiPooling
-        pooler = try RoIPooler(outputSize: pooling.outputSize,
-                               strides: features.levels.prefix(features.pooledLevels).map(\.stride),
-                               method: pooling.type == .roiAlign ? .align(samplingRatio: pooling.samplingRatio, aligned: true) : .pool,
-                               canonicalSize: pooling.canonicalSize, canonicalLevel: pooling.canonicalLevel)
+        pooler = try RoIPooler(config: config.roiPooling, strides: features.levels.prefix(features.pooledLevels).map(\.stride))
         let pooled = features.channels * config.roiPooling.outputSize * config.roiPooling.outputSize
-        head = BoxHead(inFeatures: pooled, representationSize: config.boxHead.representationSize,
-                       numClasses: classes.count)
-        head.svdRank = config.boxHead.svdRank
+        head = BoxHead(config: config.boxHead, inFeatures: pooled, numClasses: classes.count)
         roiTargets = try RoITargets(config: config.boxHead)
         boxCoder = roiTargets.boxCoder
     }

@@ -53,6 +53,20 @@ public struct AnchorGenerator: Sendable, Equatable {
         self.centerOffset = centerOffset
     }
 
+    /// One generator per feature map of a pyramid, finest first: `sizes` split
+    /// over the maps in order, the same number on each (the FPN paper's one size
+    /// per level, or several), every map with all the aspect ratios.
+    public static func levels(sizes: [Float], aspectRatios: [Float], strides: [Int]) throws -> [AnchorGenerator] {
+        guard !strides.isEmpty, sizes.count % strides.count == 0, sizes.count >= strides.count else {
+            throw RPNError.invalidParameter("anchor sizes: \(sizes.count) sizes do not split over \(strides.count) feature maps")
+        }
+        let perLevel = sizes.count / strides.count
+        return try strides.enumerated().map { l, stride in
+            try AnchorGenerator(sizes: Array(sizes[(l * perLevel)..<((l + 1) * perLevel)]), aspectRatios: aspectRatios,
+                                stride: Float(stride))
+        }
+    }
+
     /// Anchors at each feature-map location (`A` in the papers).
     public var anchorsPerLocation: Int { sizes.count * aspectRatios.count }
 

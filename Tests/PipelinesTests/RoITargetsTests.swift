@@ -1,6 +1,7 @@
 import XCTest
 import Boxes
 @testable import Pipelines
+import Heads
 
 final class RoITargetsTests: XCTestCase {
     func targets() throws -> RoITargets {

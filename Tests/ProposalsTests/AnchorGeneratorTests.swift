@@ -94,4 +94,39 @@ final class AnchorGeneratorTests: XCTestCase {
                        Array(logits.data[(a * h * w)...]))
         XCTAssertThrowsError(try g.unflatten(flatLogits, valuesPerAnchor: 4, featureHeight: h, featureWidth: w))
     }
+
+    /// A pyramid's anchor sizes are split over its levels in order, the same
+    /// number on each, every level with all the ratios and its own stride.
+    func testLevelsSplitTheSizesInOrder() throws {
+        let levels = try AnchorGenerator.levels(sizes: [16, 22, 32, 45, 64, 90], aspectRatios: [0.5, 1, 2], strides: [8, 16, 32])
+        XCTAssertEqual(levels.map(\.sizes), [[16, 22], [32, 45], [64, 90]])
+        XCTAssertEqual(levels.map(\.stride), [8, 16, 32])
+        XCTAssertEqual(levels.map(\.anchorsPerLocation), [6, 6, 6])
+        XCTAssertThrowsError(try AnchorGenerator.levels(sizes: [16, 32], aspectRatios: [1], strides: [8, 16, 32]))
+        XCTAssertThrowsError(try AnchorGenerator.levels(sizes: [16], aspectRatios: [1], strides: []))
+    }
+
+    /// The RPN is assembled from finished parts; one head serves every level, so
+    /// levels with different anchor counts per location are refused by name.
+    func testRegionProposalNetworkFromPartsChecksItsLevels() throws {
+        let coder = BoxCoder(weights: (1, 1, 1, 1))
+        let targets = AnchorTargets(matcher: try Matcher(highThreshold: 0.7, lowThreshold: 0.3, allowLowQualityMatches: true),
+                                    sampler: try BalancedSampler(batchSizePerImage: 256, positiveFraction: 0.5), boxCoder: coder)
+        let layer = ProposalLayer(preNMSTopN: 100, postNMSTopN: 10, nmsThreshold: 0.7, minSize: 1, boxCoder: coder)
+        let mixed = [try AnchorGenerator(sizes: [32], aspectRatios: [1], stride: 8),
+                     try AnchorGenerator(sizes: [64, 128], aspectRatios: [1], stride: 16)]
+        XCTAssertThrowsError(try RegionProposalNetwork(anchorGenerators: mixed, inChannels: 4, channels: 4, anchorTargets: targets,
+                                                       trainingLayer: layer, testingLayer: layer)) { error in
+            XCTAssertTrue("\(error)".contains("anchors per location"), "\(error)")
+        }
+        let rpn = try RegionProposalNetwork(anchorGenerators: try AnchorGenerator.levels(sizes: [32, 64], aspectRatios: [0.5, 1, 2],
+                                                                                         strides: [8, 16]),
+                                            inChannels: 4, channels: 6, anchorTargets: targets, trainingLayer: layer, testingLayer: layer)
+        // Each level's output has A = 3 objectness maps and 4A deltas, on that level's grid.
+        let out = try rpn.forward([Tensor(zeros: [1, 4, 8, 8]), Tensor(zeros: [1, 4, 4, 4])])
+        XCTAssertEqual(out.objectness.map(\.shape), [[1, 3, 8, 8], [1, 3, 4, 4]])
+        XCTAssertEqual(out.deltas.map(\.shape), [[1, 12, 8, 8], [1, 12, 4, 4]])
+        XCTAssertEqual(out.anchors.count, 3 * (64 + 16))
+        XCTAssertThrowsError(try rpn.forward([Tensor(zeros: [1, 4, 8, 8])]), "one map for two levels")
+    }
 }

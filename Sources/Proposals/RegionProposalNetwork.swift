@@ -1,6 +1,6 @@
 import Boxes
 import NeuralNet
-import Proposals
+import Randomness
 
 /// Faster R-CNN's region proposal network (Ren et al. 2015): a 3×3 convolution
 /// over the backbone features, then two sibling 1×1 convolutions giving, per
@@ -33,43 +33,39 @@ public final class RegionProposalNetwork {
     public struct Loss {
         public var objectness: Float
         public var boxRegression: Float
-        var gradObjectness: [Tensor]
-        var gradDeltas: [Tensor]
+        /// d(loss)/d(objectness) and d(loss)/d(deltas), per map, for `backward`.
+        public var gradObjectness: [Tensor]
+        public var gradDeltas: [Tensor]
     }
 
-    /// `strides`: of the maps `forward` will get, finest first. With several
-    /// maps `config.anchorSizes` is split over them in order, the same number
-    /// of sizes on each.
-    public init(config: PipelineConfig.RPNConfig, inChannels: Int, strides: [Int]) throws {
-        guard !strides.isEmpty, config.anchorSizes.count % strides.count == 0 else {
-            throw PipelineError.other("rpn.anchor_sizes: \(config.anchorSizes.count) sizes do not split over \(strides.count) feature maps")
+    /// Assembled from finished parts, as torchvision's: one anchor generator per
+    /// feature map `forward` will get (finest first; `AnchorGenerator.levels`
+    /// splits a list of sizes over them), the head's width, the anchor targets
+    /// for training, and the proposal layers for training and detection.
+    public init(anchorGenerators: [AnchorGenerator], inChannels: Int, channels: Int, anchorTargets: AnchorTargets,
+                trainingLayer: ProposalLayer, testingLayer: ProposalLayer) throws {
+        guard let first = anchorGenerators.first else { throw RPNError.invalidParameter("the RPN needs at least one feature map") }
+        // One head serves every map, so every map has as many anchors per location.
+        guard anchorGenerators.allSatisfy({ $0.anchorsPerLocation == first.anchorsPerLocation }) else {
+            throw RPNError.invalidParameter("the RPN's feature maps have different numbers of anchors per location: "
+                                            + anchorGenerators.map { "\($0.anchorsPerLocation)" }.joined(separator: ", "))
         }
-        let perLevel = config.anchorSizes.count / strides.count
-        anchorGenerators = try strides.enumerated().map { l, stride in
-            try AnchorGenerator(sizes: Array(config.anchorSizes[(l * perLevel)..<((l + 1) * perLevel)]),
-                                aspectRatios: config.aspectRatios, stride: Float(stride))
+        guard inChannels > 0, channels > 0 else {
+            throw RPNError.invalidParameter("the RPN head needs positive channels, got \(inChannels) in and \(channels) wide")
         }
-        let a = anchorGenerators[0].anchorsPerLocation
-        let conv = Conv2d(inChannels, config.channels, kernel: 3, padding: 1).named("rpn.head.conv.0.0")
-        let clsLogits = Conv2d(config.channels, a, kernel: 1).named("rpn.head.cls_logits")
-        let bboxPred = Conv2d(config.channels, 4 * a, kernel: 1).named("rpn.head.bbox_pred")
+        self.anchorGenerators = anchorGenerators
+        let a = first.anchorsPerLocation
+        let conv = Conv2d(inChannels, channels, kernel: 3, padding: 1).named("rpn.head.conv.0.0")
+        let clsLogits = Conv2d(channels, a, kernel: 1).named("rpn.head.cls_logits")
+        let bboxPred = Conv2d(channels, 4 * a, kernel: 1).named("rpn.head.bbox_pred")
         (self.conv, self.clsLogits, self.bboxPred) = (conv, clsLogits, bboxPred)
-        levelHeads = strides.indices.map { l in
+        levelHeads = anchorGenerators.indices.map { l in
             l == 0 ? (conv, ReLU(), clsLogits, bboxPred)
                 : (conv.sharingParameters(), ReLU(), clsLogits.sharingParameters(), bboxPred.sharingParameters())
         }
-        let w = config.boxCoderWeights
-        let coder = BoxCoder(weights: (w[0], w[1], w[2], w[3]))
-        anchorTargets = AnchorTargets(
-            matcher: try Matcher(highThreshold: config.fgIouThreshold, lowThreshold: config.bgIouThreshold,
-                                 allowLowQualityMatches: true),
-            sampler: try BalancedSampler(batchSizePerImage: config.batchSizePerImage,
-                                         positiveFraction: config.positiveFraction),
-            boxCoder: coder)
-        trainingLayer = ProposalLayer(preNMSTopN: config.preNmsTopNTrain, postNMSTopN: config.postNmsTopNTrain,
-                                      nmsThreshold: config.nmsThreshold, minSize: config.minSize, boxCoder: coder)
-        testingLayer = ProposalLayer(preNMSTopN: config.preNmsTopNTest, postNMSTopN: config.postNmsTopNTest,
-                                     nmsThreshold: config.nmsThreshold, minSize: config.minSize, boxCoder: coder)
+        self.anchorTargets = anchorTargets
+        self.trainingLayer = trainingLayer
+        self.testingLayer = testingLayer
     }
 
     public var parameters: [Parameter] {
@@ -77,17 +73,17 @@ public final class RegionProposalNetwork {
     }
 
     /// Initialisation of the paper: N(0, 0.01²) weights, zero biases.
-    func initialise(using rng: inout SeededGenerator) {
+    public func initialise(using rng: inout SeededGenerator) {
         for layer in [conv, clsLogits, bboxPred] {
-            WeightInit.gaussian(layer.weight, std: 0.01, using: &rng)
-            layer.bias?.zeroValue()
+            Initialisation.gaussian(layer.weight, std: 0.01, using: &rng)
+            if let bias = layer.bias { Initialisation.zero(bias) }
         }
     }
 
     /// The head on each of `features` (one map per stride given at init).
     public func forward(_ features: [Tensor]) throws -> Output {
         guard features.count == levelHeads.count else {
-            throw PipelineError.other("the RPN got \(features.count) feature maps for \(levelHeads.count) strides")
+            throw RPNError.sizeMismatch(stage: "rpn", what: "the feature maps", expected: levelHeads.count, got: features.count)
         }
         var out = Output(objectness: [], deltas: [], anchors: [])
         for (l, map) in features.enumerated() {
@@ -179,11 +175,5 @@ public final class RegionProposalNetwork {
             try g.add(head.bbox.backward(loss.gradDeltas[l]))
             return try head.conv.backward(head.relu.backward(g))
         }
-    }
-}
-
-extension Parameter {
-    func zeroValue() {
-        value.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = 0 } }
     }
 }

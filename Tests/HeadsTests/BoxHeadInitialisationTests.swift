@@ -1,6 +1,7 @@
 import XCTest
 import NeuralNet
-@testable import Pipelines
+import Randomness
+@testable import Heads
 
 /// The box head trained from scratch must start where Fast R-CNN's does: unit
 /// scale activations and near-uniform class scores. With fc6 scaled by its fan-out

@@ -1,4 +1,5 @@
 import NeuralNet
+import Randomness
 
 /// The Fast R-CNN head on pooled RoI features: two fully connected layers
 /// (fc6, fc7 with ReLU, torchvision's TwoMLPHead) and the sibling outputs,
@@ -28,14 +29,15 @@ public final class BoxHead {
 
     public var parameters: [Parameter] { mlp.parameters + clsScore.parameters + bboxPred.parameters }
 
-    func initialise(using rng: inout SeededGenerator) throws {
+    /// Random initialisation for training: Kaiming for fc6 and fc7, N(0, 0.01²) for
+    /// the classifier and N(0, 0.001²) for box regression (Fast R-CNN), zero biases.
+    public func initialise(using rng: inout SeededGenerator) throws {
         for p in mlp.parameters {
-            if p.value.rank == 2 { try WeightInit.kaiming(p, using: &rng) } else { p.zeroValue() }
+            if p.value.rank == 2 { try Initialisation.kaiming(p, using: &rng) } else { Initialisation.zero(p) }
         }
-        WeightInit.gaussian(clsScore.weight, std: 0.01, using: &rng)
-        WeightInit.gaussian(bboxPred.weight, std: 0.001, using: &rng)
-        clsScore.bias?.zeroValue()
-        bboxPred.bias?.zeroValue()
+        Initialisation.gaussian(clsScore.weight, std: 0.01, using: &rng)
+        Initialisation.gaussian(bboxPred.weight, std: 0.001, using: &rng)
+        for bias in [clsScore.bias, bboxPred.bias].compactMap({ $0 }) { Initialisation.zero(bias) }
     }
 
     public var training: Bool {

@@ -1,4 +1,5 @@
 import Boxes
+import Randomness
 
 /// Fast R-CNN's minibatch sampling of RoIs for one training image (Girshick
 /// 2015, section 2.3): the ground-truth boxes join the proposals; RoIs with IoU
@@ -16,14 +17,12 @@ public struct RoITargets: Sendable {
     public var sampler: BalancedSampler
     public var boxCoder: BoxCoder
 
-    public init(config: PipelineConfig.BoxHeadConfig) throws {
-        fgIouThreshold = config.fgIouThreshold
-        bgIouHigh = config.bgIouHigh
-        bgIouLow = config.bgIouLow
-        sampler = try BalancedSampler(batchSizePerImage: config.batchSizePerImage,
-                                      positiveFraction: config.positiveFraction)
-        let w = config.boxCoderWeights
-        boxCoder = BoxCoder(weights: (w[0], w[1], w[2], w[3]))
+    public init(fgIouThreshold: Float, bgIouHigh: Float, bgIouLow: Float, sampler: BalancedSampler, boxCoder: BoxCoder) {
+        self.fgIouThreshold = fgIouThreshold
+        self.bgIouHigh = bgIouHigh
+        self.bgIouLow = bgIouLow
+        self.sampler = sampler
+        self.boxCoder = boxCoder
     }
 
     public struct Sample {

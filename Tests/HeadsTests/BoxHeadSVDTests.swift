@@ -1,6 +1,7 @@
 import XCTest
 import NeuralNet
-@testable import Pipelines
+import Randomness
+@testable import Heads
 
 final class BoxHeadSVDTests: XCTestCase {
     /// With fc6 of rank 2, the head run through fc6's rank-2 truncated SVD gives
