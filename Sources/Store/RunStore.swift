@@ -155,15 +155,6 @@ extension Store {
         }
     }
 
-    public func finishedImageIDs(run: Int64) throws -> Set<Int64> {
-        try read { db in Set(try Int64.fetchAll(db, sql: "SELECT image_id FROM run_images WHERE run_id = ?", arguments: [run])) }
-    }
-
-    /// The image row for a file (`Store.imageRow`: its path and bytes).
-    public func registerImage(path: String, width: Int, height: Int, contentHash: String, fileSize: Int) throws -> Int64 {
-        try write { db in try Self.imageRow(db, path: path, width: width, height: height, contentHash: contentHash, fileSize: fileSize) }
-    }
-
     /// Registers a file's image and writes its results in one transaction, so a
     /// file that fails to decode or detect leaves no row behind. Returns the image id.
     @discardableResult
@@ -249,11 +240,16 @@ extension Store {
                 inRun.insert(id)
                 byHash[row[1], default: []].append(id)
             }
+            // The bytes of every image that could match, in one query.
+            var hashOf: [Int64: String] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT id, content_hash FROM images WHERE content_hash IN (
+                    SELECT i.content_hash FROM run_images r JOIN images i ON i.id = r.image_id WHERE r.run_id = ?)
+                """, arguments: [run]) { hashOf[row[0]] = row[1] }
             var out: [Int64: Int64] = [:], used = Set<Int64>()
             for d in datasetImages where inRun.contains(d) && used.insert(d).inserted { out[d] = d }
             for d in datasetImages where out[d] == nil {
-                guard let hash = try String.fetchOne(db, sql: "SELECT content_hash FROM images WHERE id = ?", arguments: [d]),
-                      let match = byHash[hash]?.first(where: { !used.contains($0) }) else { continue }
+                guard let hash = hashOf[d], let match = byHash[hash]?.first(where: { !used.contains($0) }) else { continue }
                 used.insert(match)
                 out[d] = match
             }
