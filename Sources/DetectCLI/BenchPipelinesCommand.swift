@@ -5,27 +5,34 @@ import Imaging
 import Pipelines
 
 /// `detect bench pipelines`: seconds per 640×480 image, stage by stage, for
-/// each pipeline with its bundled model, without touching a store.
+/// any set of pipelines and trained models side by side (by default the
+/// papers' three with their bundled models), without touching a store.
 public struct BenchPipelines: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "pipelines",
-        abstract: "Measure each pipeline's seconds per 640x480 image, stage by stage (bundled models).",
+        abstract: "Measure each pipeline's seconds per 640x480 image, stage by stage (bundled or your own models).",
         discussion: """
             Every image is decoded (the decode stage) and, when it is not already 640x480, resized to \
             640x480 (not timed), so the figures are per 640x480 image whatever the input. Each pipeline \
             first processes one warm-up image (not timed); the figures are means over --repeats passes \
             over the images. Without images, the bundled samples (samples/bccd, found next to the \
-            pipelines/ folder) are used. Figures only mean something for a release build.
+            pipelines/ folder) are used. Name pipelines with --pipeline (a pipeline file, all, bundled, or \
+            NAME=MODEL) and trained models with --model (each runs with the pipeline it carries); both \
+            repeat, --pipeline entries first, then --model entries. With a single --pipeline NAME, the \
+            --model files run in that pipeline instead. Two entries of one pipeline are told apart by \
+            their model file (faster-rcnn:mine). Figures only mean something for a release build.
             """)
 
     @Argument(help: ArgumentHelp("JPEG files or folders (default: the bundled samples).", valueName: "images"))
     var images: [String] = []
 
-    @Option(help: "Pipeline to measure: a pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …), a YAML path, all (the three classic pipelines) or bundled (every pipeline file whose model is there). Default: all, or with --model the pipeline the model carries.")
-    var pipeline: String?
+    @Option(name: .customLong("pipeline"),
+            help: ArgumentHelp("Pipeline to measure (repeatable): a pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …) or YAML path, optionally =MODEL; all (the three classic pipelines) or bundled (every pipeline file whose model is there). Default: all, or the pipelines the --model files carry.", valueName: "pipeline"))
+    var pipelines: [String] = []
 
-    @Option(help: ArgumentHelp("A trained model to measure: alone, with the pipeline it carries; with a single --pipeline, in that pipeline.", valueName: "file"))
-    var model: String?
+    @Option(name: .customLong("model"),
+            help: ArgumentHelp("A trained model to measure (repeatable): with the pipeline it carries; with a single --pipeline NAME, in that pipeline.", valueName: "file"))
+    var models: [String] = []
 
     @Option(help: ArgumentHelp("Use at most this many images.", valueName: "n"))
     var limit: Int = 4
@@ -33,7 +40,7 @@ public struct BenchPipelines: ParsableCommand {
     @Option(help: ArgumentHelp("Passes over the images (means are over all of them).", valueName: "n"))
     var repeats: Int = 1
 
-    @Flag(help: "End with one JSON line: build, images, width, height, and per pipeline seconds_per_image, stages (seconds), target_seconds, meets_target.")
+    @Flag(help: "End with one JSON line: build, images, width, height, order, and per pipeline (keyed like the table) pipeline, model, seconds_per_image, stages (seconds), target_seconds, meets_target.")
     var json = false
 
     @OptionGroup var pipelineDirectory: PipelineDirectoryOption
@@ -47,7 +54,7 @@ public struct BenchPipelines: ParsableCommand {
     public func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        if model != nil, pipeline == "all" || pipeline == "bundled" { throw ValidationError("--model needs a single --pipeline (or none)") }
+        if pipelines.contains(where: { $0.isEmpty || $0.hasPrefix("=") }) { throw ValidationError("--pipeline needs a name: NAME or NAME=MODEL") }
     }
 
     public func run() throws {
@@ -55,26 +62,25 @@ public struct BenchPipelines: ParsableCommand {
             var files = try ImageFiles.find(images.isEmpty ? [try Self.bundledSamples()] : images)
             files = Array(files.prefix(limit))
             guard !files.isEmpty else { throw ValidationError("no JPEG images to measure") }
-            let names: [String?] = model != nil ? [pipeline]
-                : (pipeline ?? "all") == "all" ? PipelineArchitecture.allCases.map { $0.rawValue as String? }
-                : pipeline == "bundled" ? Self.bundledPipelines().map { $0 as String? } : [pipeline]
+            let entries = try self.entries()
             print("\(files.count) image(s) at \(Self.width)x\(Self.height), \(repeats) pass(es), after one warm-up image; "
                   + "\(BenchSupport.buildConfiguration) build")
-            var results: [(name: String, kind: PipelineArchitecture, stages: [(stage: String, seconds: Double)], total: Double)] = []
-            for name in names {
-                let resolved = try PipelineLocator.resolve(pipeline: name, model: model)
+            var results: [(name: String, model: String, kind: PipelineArchitecture, stages: [(stage: String, seconds: Double)], total: Double)] = []
+            for resolved in entries {
                 let detector = try DetectionPipeline(config: resolved.config, modelPath: resolved.modelPath)
                 let stages = try PipelineBenchmark(repeats: repeats).measure(detector, files: files).stages
-                results.append((resolved.config.name, resolved.config.architecture, stages, stages.reduce(0) { $0 + $1.seconds }))
+                results.append((resolved.config.name, resolved.modelPath, resolved.config.architecture, stages,
+                                stages.reduce(0) { $0 + $1.seconds }))
             }
+            let labels = PipelineLabel.distinct(results.map { ($0.name, $0.model) })
             print("")
-            let width = max(13, results.map(\.name.count).max() ?? 0)
+            let width = max(13, labels.map(\.count).max() ?? 0)
             let header = pad("pipeline", width) + " stage              seconds   share"
             print(header)
             print(String(repeating: "-", count: header.count))
-            for r in results {
+            for (r, label) in zip(results, labels) {
                 for (i, s) in r.stages.enumerated() {
-                    print(pad(i == 0 ? r.name : "", width) + " " + pad(s.stage, 16)
+                    print(pad(i == 0 ? label : "", width) + " " + pad(s.stage, 16)
                           + String(format: " %9.4f %6.1f%%", s.seconds, r.total > 0 ? 100 * s.seconds / r.total : 0))
                 }
                 let target = Self.targets[r.kind]!
@@ -84,16 +90,29 @@ public struct BenchPipelines: ParsableCommand {
             }
             if json {
                 var pipelines: [String: Any] = [:]
-                for r in results {
+                for (r, label) in zip(results, labels) {
                     var stages: [String: Any] = [:]
                     for s in r.stages { stages[s.stage] = s.seconds }
                     let target = Self.targets[r.kind]!
-                    pipelines[r.name] = ["seconds_per_image": r.total, "stages": stages, "architecture": r.kind.rawValue,
-                                                  "target_seconds": target, "meets_target": r.total <= target]
+                    pipelines[label] = ["pipeline": r.name, "model": r.model, "seconds_per_image": r.total, "stages": stages,
+                                        "architecture": r.kind.rawValue, "target_seconds": target, "meets_target": r.total <= target]
                 }
                 print(jsonLine(["build": BenchSupport.buildConfiguration, "images": files.count,
-                                "width": Self.width, "height": Self.height, "pipelines": pipelines]))
+                                "width": Self.width, "height": Self.height, "order": labels, "pipelines": pipelines]))
             }
+        }
+    }
+
+    /// What to measure: a single --pipeline NAME with --model files runs each
+    /// model in that pipeline; otherwise the set `compare` would run, with
+    /// `all` and `bundled` standing for their pipelines.
+    func entries() throws -> [PipelineLocator.Resolved] {
+        if pipelines.count == 1, !models.isEmpty, let only = pipelines.first,
+           only != "all", only != "bundled", PipelineLocator.split(only).model == nil {
+            return try models.map { try PipelineLocator.resolve(pipeline: only, model: $0) }
+        }
+        return try PipelineLocator.resolveSet(pipelines: pipelines, models: models) { spec in
+            spec == "all" ? PipelineArchitecture.allCases.map(\.rawValue) : spec == "bundled" ? Self.bundledPipelines() : nil
         }
     }
 

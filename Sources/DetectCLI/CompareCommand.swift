@@ -59,27 +59,11 @@ public struct CompareCommand: ParsableCommand {
         if pipelines.contains(where: { $0.isEmpty || $0.hasPrefix("=") }) { throw ValidationError("--pipeline needs a name: NAME or NAME=MODEL") }
     }
 
-    /// `NAME=MODEL` → (NAME, MODEL); a spec that is an existing file (a YAML
-    /// path with '=' in it) is taken whole.
-    static func split(_ spec: String) -> (pipeline: String, model: String?) {
-        guard !FileManager.default.fileExists(atPath: spec), let eq = spec.firstIndex(of: "=") else { return (spec, nil) }
-        let model = String(spec[spec.index(after: eq)...])
-        return (String(spec[..<eq]), model.isEmpty ? nil : model)
-    }
-
     /// The entries to compare: --pipeline ones, then --model ones; neither
     /// gives the papers' three with their bundled models.
     func entries() throws -> [ComparisonWorkflow.Entry] {
-        var resolved: [PipelineLocator.Resolved] = []
-        for spec in pipelines {
-            let (name, model) = Self.split(spec)
-            resolved.append(try PipelineLocator.resolve(pipeline: name, model: model))
-        }
-        for model in models { resolved.append(try PipelineLocator.resolve(pipeline: nil, model: model)) }
-        if resolved.isEmpty {
-            resolved = try PipelineArchitecture.allCases.map { try PipelineLocator.resolve(pipeline: $0.rawValue, model: nil) }
-        }
-        return resolved.map { .init(config: $0.config, configText: $0.configText, modelPath: $0.modelPath) }
+        try PipelineLocator.resolveSet(pipelines: pipelines, models: models)
+            .map { .init(config: $0.config, configText: $0.configText, modelPath: $0.modelPath) }
     }
 
     public func run() throws {

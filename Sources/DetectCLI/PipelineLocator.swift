@@ -94,6 +94,36 @@ enum PipelineLocator {
                         modelPath: model ?? modelPath(for: config, configPath: path))
     }
 
+    /// `NAME=MODEL` → (NAME, MODEL); a spec that is an existing file (a YAML
+    /// path with '=' in it) is taken whole.
+    static func split(_ spec: String) -> (pipeline: String, model: String?) {
+        guard !FileManager.default.fileExists(atPath: spec), let eq = spec.firstIndex(of: "=") else { return (spec, nil) }
+        let model = String(spec[spec.index(after: eq)...])
+        return (String(spec[..<eq]), model.isEmpty ? nil : model)
+    }
+
+    /// The set of pipelines that `compare` and `bench pipelines` put side by
+    /// side: each `--pipeline` spec (NAME or NAME=MODEL; `expand` may turn a
+    /// keyword into several names), then each `--model` with the pipeline it
+    /// carries; neither gives the papers' three with their bundled models.
+    static func resolveSet(pipelines: [String], models: [String],
+                           expand: (String) -> [String]? = { _ in nil }) throws -> [Resolved] {
+        var resolved: [Resolved] = []
+        for spec in pipelines {
+            if let names = expand(spec) {
+                for name in names { resolved.append(try resolve(pipeline: name, model: nil)) }
+                continue
+            }
+            let (name, model) = split(spec)
+            resolved.append(try resolve(pipeline: name, model: model))
+        }
+        for model in models { resolved.append(try resolve(pipeline: nil, model: model)) }
+        if resolved.isEmpty {
+            resolved = try PipelineArchitecture.allCases.map { try resolve(pipeline: $0.rawValue, model: nil) }
+        }
+        return resolved
+    }
+
     /// The directory above `pipelines/`.
     static func projectRoot(of configPath: String) -> String {
         URL(fileURLWithPath: configPath).deletingLastPathComponent().deletingLastPathComponent().path

@@ -82,21 +82,10 @@ public struct ComparisonWorkflow {
         return (comparisonID, Self.labelled(results))
     }
 
-    /// Gives each result a distinct label: a name used once is the label; a
-    /// name several entries share gets its model file's name (and a number
-    /// when even those agree).
+    /// Gives each result its distinct label (`PipelineLabel`).
     static func labelled(_ results: [PipelineResult]) -> [PipelineResult] {
         var out = results
-        var used = Set<String>()
-        for i in out.indices {
-            let shared = results.filter { $0.name == out[i].name }.count > 1
-            var label = shared ? "\(out[i].name):\(URL(fileURLWithPath: out[i].model).deletingPathExtension().lastPathComponent)" : out[i].name
-            var n = 2
-            let base = label
-            while used.contains(label) { label = "\(base)#\(n)"; n += 1 }
-            used.insert(label)
-            out[i].label = label
-        }
+        for (i, label) in PipelineLabel.distinct(results.map { ($0.name, $0.model) }).enumerated() { out[i].label = label }
         return out
     }
 

@@ -36,7 +36,8 @@ public struct StoreReport {
         var imageIDs: [Int64] = []
         var seen = Set<Int64>()
         let datasetImages = annotations?.images.compactMap(\.imageID) ?? []
-        for (r, runDetections) in stored {
+        let labels = PipelineLabel.distinct(stored.map { ($0.record.pipeline, $0.record.model) })
+        for (index, (r, runDetections)) in stored.enumerated() {
             // A run's file that shows a dataset image (that image, or its bytes under
             // another path, as `eval` matches them) is reported as the dataset image.
             var asDataset: [Int64: Int64] = [:]
@@ -47,8 +48,7 @@ public struct StoreReport {
             for id in ids where seen.insert(id).inserted { imageIDs.append(id) }
             let timings = try store.stageTimings(run: r.id)
             // Two runs of one pipeline (two models of it) are told apart by their model.
-            let shared = runs.filter { $0.pipeline == r.pipeline }.count > 1
-            let label = shared ? "\(r.pipeline):\(URL(fileURLWithPath: r.model ?? "").deletingPathExtension().lastPathComponent) (run \(r.id))" : r.pipeline
+            let label = labels[index] == r.pipeline ? r.pipeline : "\(labels[index]) (run \(r.id))"
             measurements.append(RunMeasurements(
                 pipeline: label, architecture: PipelineArchitecture(stages: timings.map(\.stage))?.rawValue,
                 runID: r.id, configuration: r.configuration,

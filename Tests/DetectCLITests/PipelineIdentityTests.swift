@@ -145,6 +145,24 @@ final class PipelineIdentityTests: XCTestCase {
         // The benchmark takes the model alone too.
         let bench = try run(["bench", "pipelines", "images", "--model", b, "--json"], in: dir)
         XCTAssertNotNil((bench.json?["pipelines"] as? [String: Any])?["faster-rcnn-mobilenet"], bench.stdout)
+
+        // Several models side by side, two of one pipeline told apart by their model file.
+        let benchSet = try run(["bench", "pipelines", "images", "--model", a, "--model", "a2.safetensors", "--model", b, "--json"], in: dir)
+        XCTAssertEqual(benchSet.json?["order"] as? [String], ["faster-rcnn:a", "faster-rcnn:a2", "faster-rcnn-mobilenet"], benchSet.stdout)
+        let measured = try XCTUnwrap(benchSet.json?["pipelines"] as? [String: [String: Any]], benchSet.stdout)
+        XCTAssertEqual(measured["faster-rcnn:a2"]?["pipeline"] as? String, "faster-rcnn")
+        XCTAssertEqual(measured["faster-rcnn:a2"]?["model"] as? String, "a2.safetensors")
+        XCTAssertEqual(measured["faster-rcnn-mobilenet"]?["model"] as? String, b)
+        for (label, entry) in measured {
+            let stages = try XCTUnwrap(entry["stages"] as? [String: Double], label)
+            XCTAssertEqual(Set(stages.keys), ["decode", "preprocess", "backbone", "rpn", "roi_pool", "box_head", "nms"], label)
+            XCTAssertEqual(entry["seconds_per_image"] as? Double ?? 0, stages.values.reduce(0, +), accuracy: 1e-9, label)
+        }
+        XCTAssertTrue(benchSet.stdout.contains("faster-rcnn:a2 "), benchSet.stdout)
+        // One pipeline file and several models run in it.
+        let inOne = try run(["bench", "pipelines", "images", "--pipelines-dir", "pipelines", "--pipeline", "faster-rcnn",
+                             "--model", a, "--model", "a2.safetensors", "--json"], in: dir)
+        XCTAssertEqual(inOne.json?["order"] as? [String], ["faster-rcnn:a", "faster-rcnn:a2"], inOne.stdout)
     }
 
     /// The bundled models name their own pipelines: the pretrained MobileNetV2
