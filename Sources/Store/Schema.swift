@@ -185,6 +185,49 @@ enum Schema {
                 );
                 """)
         }
+        // One rule for image identity (ImageIdentity.swift): an image is a path
+        // with its bytes. Stores written before it let a run's file share the
+        // row of a byte-identical file at another path (an imported dataset
+        // image, or the run's own earlier copy); each such file now gets its own
+        // row with the run's results for it. The timings stay with the file
+        // the run really processed: the row's own path when the run had it,
+        // else the first copy.
+        migrator.registerMigration("v4 one image per file") { db in
+            try db.execute(sql: """
+                INSERT OR IGNORE INTO images (path, width, height, content_hash, file_size)
+                    SELECT f.path, i.width, i.height, i.content_hash, i.file_size
+                    FROM run_files f JOIN images i ON i.id = f.image_id WHERE f.path != i.path
+                    ORDER BY f.run_id, f.path;
+                CREATE TEMP TABLE v4_moved AS
+                    SELECT f.run_id AS run_id, f.path AS path, f.image_id AS old_id, n.id AS new_id
+                    FROM run_files f JOIN images i ON i.id = f.image_id
+                    JOIN images n ON n.path = f.path AND n.content_hash = i.content_hash
+                    WHERE f.path != i.path;
+                CREATE TEMP TABLE v4_unprocessed AS
+                    SELECT run_id, old_id, MIN(new_id) AS first_id FROM v4_moved m
+                    WHERE NOT EXISTS (SELECT 1 FROM run_files g JOIN images gi ON gi.id = g.image_id
+                                      WHERE g.run_id = m.run_id AND g.image_id = m.old_id AND g.path = gi.path)
+                    GROUP BY run_id, old_id;
+                INSERT INTO detections (run_id, image_id, category_id, score, x1, y1, x2, y2)
+                    SELECT d.run_id, m.new_id, d.category_id, d.score, d.x1, d.y1, d.x2, d.y2
+                    FROM v4_moved m JOIN detections d ON d.run_id = m.run_id AND d.image_id = m.old_id
+                    ORDER BY m.new_id, d.id;
+                INSERT OR IGNORE INTO run_images (run_id, image_id, finished_at)
+                    SELECT m.run_id, m.new_id, r.finished_at
+                    FROM v4_moved m JOIN run_images r ON r.run_id = m.run_id AND r.image_id = m.old_id;
+                UPDATE stage_timings SET image_id = (SELECT u.first_id FROM v4_unprocessed u
+                                                     WHERE u.run_id = stage_timings.run_id AND u.old_id = stage_timings.image_id)
+                    WHERE EXISTS (SELECT 1 FROM v4_unprocessed u WHERE u.run_id = stage_timings.run_id AND u.old_id = stage_timings.image_id);
+                DELETE FROM detections
+                    WHERE EXISTS (SELECT 1 FROM v4_unprocessed u WHERE u.run_id = detections.run_id AND u.old_id = detections.image_id);
+                DELETE FROM run_images
+                    WHERE EXISTS (SELECT 1 FROM v4_unprocessed u WHERE u.run_id = run_images.run_id AND u.old_id = run_images.image_id);
+                UPDATE run_files SET image_id = (SELECT m.new_id FROM v4_moved m WHERE m.run_id = run_files.run_id AND m.path = run_files.path)
+                    WHERE EXISTS (SELECT 1 FROM v4_moved m WHERE m.run_id = run_files.run_id AND m.path = run_files.path);
+                DROP TABLE v4_moved;
+                DROP TABLE v4_unprocessed;
+                """)
+        }
         return migrator
     }
 }
