@@ -78,9 +78,21 @@ public struct FeatureExtractor {
     /// The maps of `levels` for `input`, computed by `network` (this
     /// extractor's, or an inference copy of it: maps are found by name).
     public func forward(_ input: Tensor, through network: Sequential) throws -> [Tensor] {
-        guard let neck else { return [try network.forward(input)] }
+        try neckForward(backboneForward(input, through: network))
+    }
+
+    /// The backbone's part of `forward`: the maps the neck reads (without a
+    /// neck, the deepest map, which is already the one level).
+    public func backboneForward(_ input: Tensor, through network: Sequential) throws -> [Tensor] {
+        guard neck != nil else { return [try network.forward(input)] }
         let (container, indices) = try Self.tapped(network, taps.map(\.name))
-        return try neck.forward(container.forward(input, keepingOutputsOf: indices))
+        return try container.forward(input, keepingOutputsOf: indices)
+    }
+
+    /// The neck's part of `forward`: the levels, from the backbone's maps.
+    public func neckForward(_ maps: [Tensor]) throws -> [Tensor] {
+        guard let neck else { return maps }
+        return try neck.forward(maps)
     }
 
     /// Back-propagates the gradients w.r.t. each level of the last `forward`

@@ -45,5 +45,5 @@ public enum PipelineArchitecture: String, Codable, CaseIterable, Sendable {
     /// Stages that only this family runs: R-CNN's per-region work, or the
     /// shared-feature stages of the two-stage detectors.
     static let rcnnOnlyStages: Set<String> = ["warp", "cnn_features", "svm", "softmax", "box_regression"]
-    static let twoStageOnlyStages: Set<String> = ["preprocess", "backbone", "rpn", "roi_pool", "box_head"]
+    static let twoStageOnlyStages: Set<String> = ["preprocess", "backbone", "neck", "rpn", "roi_pool", "box_head"]
 }

@@ -53,7 +53,7 @@ extension PipelineConfig {
 
     /// Stage names the detectors time.
     public static let knownStages: Set<String> = [
-        "decode", "selective_search", "preprocess", "backbone", "rpn", "roi_pool", "box_head", "nms",
+        "decode", "selective_search", "preprocess", "backbone", "neck", "rpn", "roi_pool", "box_head", "nms",
         "warp", "cnn_features", "svm", "softmax", "box_regression",
     ]
 
@@ -209,6 +209,9 @@ extension PipelineConfig {
             }
         } else if let s = stages.first(where: { PipelineArchitecture.rcnnOnlyStages.contains($0) }) {
             try fail("stages: '\(s)' runs only in R-CNN (with cnn_features); this is a \(architecture.title) pipeline")
+        }
+        if stages.contains("neck") && neck.type == .none {
+            try fail("stages: 'neck' times the feature pyramid, but this pipeline has none (neck.type: none)")
         }
     }
 

@@ -81,10 +81,15 @@ public final class TwoStageDetector {
         training = false
         let (input, scale) = timer.time("preprocess") { transform.apply(image) }
         let inW = Float(input.shape[3]), inH = Float(input.shape[2])
-        let maps = try timer.time("backbone") { () throws -> [Tensor] in
+        // A pipeline that lists a `neck` stage has its pyramid timed on its own;
+        // otherwise (models trained before the stage existed) it counts as backbone.
+        let neckStage = config.stages.contains("neck")
+        var maps = try timer.time("backbone") { () throws -> [Tensor] in
             if inferenceBackbone == nil { inferenceBackbone = InferenceFusion.fused(backbone) }
-            return try features.forward(input, through: inferenceBackbone!)
+            return try neckStage ? features.backboneForward(input, through: inferenceBackbone!)
+                : features.forward(input, through: inferenceBackbone!)
         }
+        if neckStage { maps = try timer.time("neck") { try features.neckForward(maps) } }
         var rois: [Box]
         if let rpn {
             rois = try timer.time("rpn") {

@@ -60,6 +60,15 @@ final class FeaturePyramidDetectorTests: XCTestCase {
         XCTAssertFalse(before.isEmpty)
         let loaded = try TwoStageDetector(config: c, bundle: try ModelBundle.load(path: path), path: path)
         XCTAssertEqual(try loaded.detect(image, timer: &t2), before, "the model carries the pyramid's weights")
+        // A pipeline listing the `neck` stage times the pyramid on its own, with the same detections.
+        var timed = c
+        timed.stages.insert("neck", at: try XCTUnwrap(timed.stages.firstIndex(of: "backbone")) + 1)
+        try timed.validate(path: "fpn-neck")
+        let split = try TwoStageDetector(config: timed, bundle: try ModelBundle.load(path: path), path: path)
+        var t3 = StageTimer()
+        XCTAssertEqual(try split.detect(image, timer: &t3), before)
+        XCTAssertEqual(t3.milliseconds.map(\.stage), ["preprocess", "backbone", "neck", "rpn", "roi_pool", "box_head", "nms"])
+        XCTAssertFalse(t2.milliseconds.contains { $0.stage == "neck" }, "without the stage the pyramid counts as backbone")
         try DetectorFixture.checkPipeline(c, modelPath: path, image: samples[0].path, classes: BCCD.classes)
         // The single-map pipeline of the same architecture and backbone refuses it, naming the neck.
         let single = try DetectorFixture.config(.fasterRCNN)

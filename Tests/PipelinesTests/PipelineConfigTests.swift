@@ -97,7 +97,8 @@ final class PipelineConfigTests: XCTestCase {
             let fpn = try load(fpnName), base = try load(baseName)
             XCTAssertEqual(fpn.name, fpnName)
             XCTAssertEqual(fpn.architecture, base.architecture)
-            XCTAssertEqual(fpn.stages, base.stages)
+            XCTAssertEqual(fpn.stages.filter { $0 != "neck" }, base.stages, "the base's stages, and the pyramid's own")
+            XCTAssertEqual(fpn.stages[fpn.stages.firstIndex(of: "backbone")! + 1], "neck")
             XCTAssertEqual(fpn.neck.type, .fpn)
             XCTAssertEqual(base.neck.type, .none)
             XCTAssertEqual(fpn.neck.inStrides, [8, 16, 32])
@@ -133,6 +134,11 @@ final class PipelineConfigTests: XCTestCase {
         XCTAssertTrue(reason("neck:\n  type: bifpn\n").contains("neck.type"))
         XCTAssertTrue(reason("neck:\n  type: fpn\n  levels: 5\n").contains("unknown key 'neck.levels'"))
         XCTAssertTrue(reason("neck: fpn\n" + fourLevels + "roi_pooling:\n  canonical_level: 40\n").contains("roi_pooling.canonical_level"))
+        // The pyramid's own stage needs a pyramid.
+        let neckless = "name: p\nstages: [decode, preprocess, backbone, neck, rpn, roi_pool, box_head, nms]\n"
+        XCTAssertThrowsError(try PipelineConfig.parse(neckless, path: "p.yaml")) {
+            XCTAssertTrue("\($0)".contains("stages: 'neck' times the feature pyramid, but this pipeline has none"), "\($0)")
+        }
         // R-CNN runs its CNN per region: a pyramid has nothing to feed.
         let rcnn = "name: r\nstages: [decode, selective_search, warp, cnn_features, svm, box_regression, nms]\nneck: fpn\n"
         XCTAssertThrowsError(try PipelineConfig.parse(rcnn, path: "r.yaml")) { XCTAssertTrue("\($0)".contains("neck.type = fpn"), "\($0)") }
