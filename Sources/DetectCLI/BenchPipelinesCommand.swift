@@ -119,7 +119,7 @@ public struct BenchPipelines: ParsableCommand {
     /// The three classic pipelines, then every other pipeline file whose model is bundled.
     static func bundledPipelines() -> [String] {
         let classic = PipelineArchitecture.allCases.map(\.rawValue)
-        guard let dir = PipelineLocator.pipelinesDirectory ?? PipelineLocator.locate("pipelines", directory: true),
+        guard let dir = PipelineLocator.toolkitPipelines(),
               let files = try? FileManager.default.contentsOfDirectory(atPath: dir) else { return classic }
         let others = files.filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.filter { !classic.contains($0) }.sorted()
             .filter { name in

@@ -38,6 +38,13 @@ enum PipelineLocator {
         return nil
     }
 
+    /// The pipelines folder names are looked up in (`--pipelines-dir`, else the
+    /// toolkit's own): where a user's pipeline file finds its `base:` when the
+    /// base is not next to it.
+    static func toolkitPipelines() -> String? {
+        pipelinesDirectory ?? locate("pipelines", directory: true)
+    }
+
     /// The executable's folder and its parents.
     static func searchRoots() -> [URL] {
         var roots: [URL] = []
@@ -56,13 +63,13 @@ enum PipelineLocator {
     static func load(_ nameOrPath: String) throws -> (config: PipelineConfig, path: String) {
         let path = try configPath(nameOrPath)
         printError("pipeline \(nameOrPath): \(URL(fileURLWithPath: path).standardized.path)")
-        return (try PipelineConfig.load(path: path), path)
+        return (try PipelineConfig.load(path: path, baseDirectories: toolkitPipelines().map { [$0] } ?? []), path)
     }
 
     /// Where a pipeline file's `backbone.weights` are looked up: its project
     /// (the folder above its `pipelines/`), then the toolkit's own.
     static func weightsRoots(for configPath: String) -> [String] {
-        var roots = [projectRoot(of: configPath)]
+        var roots = projectRoots(of: configPath)
         for root in searchRoots().map(\.path) where !roots.contains(root) { roots.append(root) }
         return roots
     }
@@ -78,8 +85,11 @@ enum PipelineLocator {
 
     /// What `--pipeline P` and `--model FILE` name together: the pipeline
     /// file with its own model or the one given, or — with a model alone — the
-    /// pipeline the model carries. Neither: `fallback`.
-    static func resolve(pipeline: String?, model: String?, fallback: String = "faster-rcnn") throws -> Resolved {
+    /// pipeline the model carries. Neither: `fallback`. A pipeline file's model
+    /// that is not there yet is an error saying how to train it, in the words
+    /// the user typed, unless `requireModel` is false.
+    static func resolve(pipeline: String?, model: String?, fallback: String = "faster-rcnn",
+                        requireModel: Bool = true) throws -> Resolved {
         if pipeline == nil, let model {
             guard FileManager.default.fileExists(atPath: model) else {
                 throw PipelineError.unreadable(path: model, reason: "no such model file")
@@ -89,9 +99,14 @@ enum PipelineLocator {
             printError("pipeline \(config.name): carried by \(model)")
             return Resolved(config: config, configText: try config.jsonText(), modelPath: model)
         }
-        let (config, path) = try load(pipeline ?? fallback)
-        return Resolved(config: config, configText: try PipelineConfig.text(ofFile: path),
-                        modelPath: model ?? modelPath(for: config, configPath: path))
+        let spec = pipeline ?? fallback
+        let (config, path) = try load(spec)
+        let resolvedModel = model ?? modelPath(for: config, configPath: path)
+        if requireModel, !FileManager.default.fileExists(atPath: resolvedModel) {
+            throw PipelineError.unreadable(path: resolvedModel, reason: model != nil ? "no such model file"
+                : "no such model file (train one with `detect train --pipeline \(spec) --dataset NAME --out \(resolvedModel)`)")
+        }
+        return Resolved(config: config, configText: try PipelineConfig.text(ofFile: path), modelPath: resolvedModel)
     }
 
     /// `NAME=MODEL` → (NAME, MODEL); a spec that is an existing file (a YAML
@@ -124,18 +139,24 @@ enum PipelineLocator {
         return resolved
     }
 
-    /// The directory above `pipelines/`.
-    static func projectRoot(of configPath: String) -> String {
-        URL(fileURLWithPath: configPath).deletingLastPathComponent().deletingLastPathComponent().path
+    /// The folders a pipeline file's relative paths are looked up in: the
+    /// project it belongs to, the folder above `pipelines/` for a file in one;
+    /// else the file's own folder (a user's `my.yaml` with `model:
+    /// my.safetensors` beside it), then the folder above it.
+    static func projectRoots(of configPath: String) -> [String] {
+        let folder = URL(fileURLWithPath: configPath).deletingLastPathComponent()
+        let above = folder.deletingLastPathComponent().path
+        return folder.lastPathComponent == "pipelines" ? [above] : [folder.path, above]
     }
 
     /// A model path from a pipeline file: relative paths are relative to the
-    /// project root, the directory above `pipelines/`, then to the executable's.
+    /// project roots (`projectRoots(of:)`), then to the executable's.
     static func modelPath(for config: PipelineConfig, configPath: String) -> String {
         if config.model.hasPrefix("/") { return config.model }
-        let root = URL(fileURLWithPath: configPath).deletingLastPathComponent().deletingLastPathComponent()
-        let candidate = root.appendingPathComponent(config.model).path
-        if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        for root in projectRoots(of: configPath) {
+            let candidate = URL(fileURLWithPath: root).appendingPathComponent(config.model).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
         // A pipeline file from elsewhere (--pipelines-dir) may name a bundled model.
         return locate(config.model) ?? config.model
     }

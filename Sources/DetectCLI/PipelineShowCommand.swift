@@ -42,7 +42,7 @@ public struct PipelineShowCommand: ParsableCommand {
 
     public func run() throws {
         try reportingFailure {
-            let resolved = try PipelineLocator.resolve(pipeline: pipeline, model: model)
+            let resolved = try PipelineLocator.resolve(pipeline: pipeline, model: model, requireModel: false)
             let config = resolved.config
             var bundle: ModelBundle?
             if model != nil || FileManager.default.fileExists(atPath: resolved.modelPath) {

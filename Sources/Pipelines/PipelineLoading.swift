@@ -7,9 +7,11 @@ import InputFiles
 /// or the JSON a trained model carries; every key left out takes its default
 /// from the schema, every value is then validated.
 extension PipelineConfig {
-    /// Loads a pipeline file.
-    public static func load(path: String) throws -> PipelineConfig {
-        return try parse(try readText(path, what: nil), path: path)
+    /// Loads a pipeline file. A `base:` is looked up next to the file that
+    /// names it, then in `baseDirectories` (the toolkit's own pipelines), so
+    /// a user's file anywhere can build on a bundled pipeline by its name.
+    public static func load(path: String, baseDirectories: [String] = []) throws -> PipelineConfig {
+        return try parse(try readText(path, what: nil), path: path, baseDirectories: baseDirectories)
     }
 
     /// A pipeline file's text: a regular file (a FIFO is refused, not waited
@@ -29,8 +31,8 @@ extension PipelineConfig {
         return text
     }
 
-    public static func parse(_ yaml: String, path: String = "<memory>") throws -> PipelineConfig {
-        let user = try resolvedMapping(yaml, path: path, chain: [])
+    public static func parse(_ yaml: String, path: String = "<memory>", baseDirectories: [String] = []) throws -> PipelineConfig {
+        let user = try resolvedMapping(yaml, path: path, chain: [], baseDirectories: baseDirectories)
         return try decode(user, path: path)
     }
 
@@ -53,10 +55,11 @@ extension PipelineConfig {
     }
 
     /// The file's mapping with its `base:` (another pipeline file, relative to
-    /// this one's folder) merged underneath, recursively: keys of the file win,
+    /// this one's folder, else a file of that name in `baseDirectories`; `.yaml`
+    /// may be left out) merged underneath, recursively: keys of the file win,
     /// mappings merge key by key (detectron2's `_BASE_`). So Fast R-CNN can be
     /// Faster R-CNN with another proposal stage in a few lines.
-    static func resolvedMapping(_ yaml: String, path: String, chain: [String]) throws -> [String: Any] {
+    static func resolvedMapping(_ yaml: String, path: String, chain: [String], baseDirectories: [String] = []) throws -> [String: Any] {
         let loaded: Any?
         do { loaded = try SafeYAML.load(yaml) } catch {
             throw PipelineError.invalid(path: path, reason: "\(error)")
@@ -69,12 +72,15 @@ extension PipelineConfig {
             throw PipelineError.invalid(path: path, reason: "base must name another pipeline file")
         }
         let folder = path == "<memory>" ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
-        let basePath = ((baseName.hasPrefix("/") ? baseName : (folder as NSString).appendingPathComponent(baseName)) as NSString).standardizingPath
+        let fileName = baseName.hasSuffix(".yaml") || baseName.hasSuffix(".yml") ? baseName : baseName + ".yaml"
+        let candidates = baseName.hasPrefix("/") ? [fileName]
+            : ([folder] + baseDirectories).map { ($0 as NSString).appendingPathComponent(fileName) }
+        let basePath = ((candidates.first { FileManager.default.fileExists(atPath: $0) } ?? candidates[0]) as NSString).standardizingPath
         guard chain.count < 8, !chain.contains(basePath), basePath != (path as NSString).standardizingPath else {
             throw PipelineError.invalid(path: path, reason: "base: '\(baseName)' makes a cycle or a chain deeper than 8 files")
         }
         let text = try readText(basePath, what: "base of \(path)")
-        var below = try resolvedMapping(text, path: basePath, chain: chain + [path])
+        var below = try resolvedMapping(text, path: basePath, chain: chain + [path], baseDirectories: baseDirectories)
         // A file is its own pipeline: it never takes its base's name, and a file
         // with its own stages is not bound by the base's (older) `proposals:` key.
         below.removeValue(forKey: "name")

@@ -165,6 +165,46 @@ final class PipelineIdentityTests: XCTestCase {
         XCTAssertEqual(inOne.json?["order"] as? [String], ["faster-rcnn:a", "faster-rcnn:a2"], inOne.stdout)
     }
 
+    /// A user's pipeline file outside the toolkit builds on a bundled pipeline
+    /// by its name, keeps its model beside it, and is told how to train it in
+    /// the words the user typed.
+    func testAUsersPipelineFileElsewhereBuildsOnABundledOne() throws {
+        try Fixture.requireBCCD()
+        let dir = try Fixture.temporaryDirectory(self)
+        try PipelineCommandsTests.writeSmallPipelines(in: dir)   // stands for the toolkit's pipelines (--pipelines-dir)
+        let fm = FileManager.default
+        for sub in ["own", "ann", "images"] { try fm.createDirectory(atPath: dir + "/" + sub, withIntermediateDirectories: true) }
+        try "base: faster-rcnn\ndescription: mine\nmodel: mine.safetensors\n"
+            .write(toFile: dir + "/own/mine.yaml", atomically: true, encoding: .utf8)
+        for s in PipelineCommandsTests.stems { try fm.copyItem(atPath: Fixture.bccd + "/annotations/\(s).xml", toPath: dir + "/ann/\(s).xml") }
+        try fm.copyItem(atPath: Fixture.bccd + "/images/\(PipelineCommandsTests.stems[0]).jpg", toPath: dir + "/images/a.jpg")
+        let db = dir + "/t.sqlite"
+        _ = try run(["annotations", "import", "ann", "--format", "voc", "--images", Fixture.bccd + "/images",
+                     "--dataset", "tiny", "--db", db], in: dir)
+
+        let show = try run(["pipeline", "show", "own/mine.yaml", "--pipelines-dir", "pipelines", "--json"], in: dir)
+        XCTAssertEqual(show.json?["name"] as? String, "mine")
+        XCTAssertEqual(show.json?["architecture"] as? String, "faster-rcnn")
+        XCTAssertEqual(((show.json?["configuration"] as? [String: Any])?["input"] as? [String: Any])?["min_size"] as? Int, 128,
+                       "the base's values, from the toolkit's folder")
+
+        let untrained = try DetectBinary.run(["run", "images", "--pipeline", "own/mine.yaml", "--pipelines-dir", "pipelines", "--db", db], in: dir)
+        XCTAssertNotEqual(untrained.status, 0)
+        XCTAssertTrue(untrained.stderr.contains("detect train --pipeline own/mine.yaml"), untrained.stderr)
+
+        _ = try run(["train", "--pipeline", "own/mine.yaml", "--pipelines-dir", "pipelines", "--dataset", "tiny", "--db", db,
+                     "--out", "own/mine.safetensors"], in: dir)
+        // Run from another folder: the model is found beside the pipeline file.
+        try fm.createDirectory(atPath: dir + "/elsewhere", withIntermediateDirectories: true)
+        let detected = try run(["run", "../images", "--pipeline", "../own/mine.yaml", "--pipelines-dir", "../pipelines",
+                                "--db", "../t.sqlite", "--json"], in: dir + "/elsewhere")
+        let entry = try XCTUnwrap((detected.json?["runs"] as? [[String: Any]])?.first, detected.stdout)
+        XCTAssertEqual(entry["pipeline"] as? String, "mine")
+        XCTAssertEqual(try fm.attributesOfItem(atPath: try XCTUnwrap(entry["model"] as? String))[.size] as? Int,
+                       try fm.attributesOfItem(atPath: dir + "/own/mine.safetensors")[.size] as? Int)
+        XCTAssertTrue((entry["model"] as? String)?.hasSuffix("own/mine.safetensors") ?? false, "\(entry)")
+    }
+
     /// The bundled models name their own pipelines: the pretrained MobileNetV2
     /// model is not stored as `faster-rcnn`, and the two compare side by side.
     func testBundledModelsNameTheirOwnPipelines() throws {

@@ -286,6 +286,17 @@ final class PipelineConfigTests: XCTestCase {
         try "base: c.yaml\n".write(toFile: dir + "/d.yaml", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/c.yaml")) { XCTAssertTrue("\($0)".contains("cycle"), "\($0)") }
         XCTAssertThrowsError(try PipelineConfig.load(path: dir + "/missing-base.yaml"))
+        // A base not next to the file is looked up in the toolkit's folders, by file name or pipeline name;
+        // one next to it wins.
+        let elsewhere = dir + "/elsewhere"
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        try "base: a\nrpn: {channels: 32}\n".write(toFile: elsewhere + "/e.yaml", atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PipelineConfig.load(path: elsewhere + "/e.yaml")) { XCTAssertTrue("\($0)".contains("a.yaml"), "\($0)") }
+        let e = try PipelineConfig.load(path: elsewhere + "/e.yaml", baseDirectories: [dir])
+        XCTAssertEqual(e.rpn.channels, 32)
+        XCTAssertEqual(e.rpn.nmsThreshold, 0.6)
+        try "name: faster-rcnn\nstages: [backbone, rpn]\nrpn: {nms_threshold: 0.5}\n".write(toFile: elsewhere + "/a.yaml", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try PipelineConfig.load(path: elsewhere + "/e.yaml", baseDirectories: [dir]).rpn.nmsThreshold, 0.5)
     }
 
     /// Found by `scripts/fuzz pipeline`: a mapping used as a key (`? nms: 0.7`)
