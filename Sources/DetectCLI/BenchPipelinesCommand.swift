@@ -105,14 +105,10 @@ public struct BenchPipelines: ParsableCommand {
 
     /// What to measure: a single --pipeline NAME with --model files runs each
     /// model in that pipeline; otherwise the set `compare` would run, with
-    /// `all` and `bundled` standing for their pipelines.
+    /// `bundled` standing for every pipeline whose model is there.
     func entries() throws -> [PipelineLocator.Resolved] {
-        if pipelines.count == 1, !models.isEmpty, let only = pipelines.first,
-           only != "all", only != "bundled", PipelineLocator.split(only).model == nil {
-            return try models.map { try PipelineLocator.resolve(pipeline: only, model: $0) }
-        }
-        return try PipelineLocator.resolveSet(pipelines: pipelines, models: models) { spec in
-            spec == "all" ? PipelineArchitecture.allCases.map(\.rawValue) : spec == "bundled" ? Self.bundledPipelines() : nil
+        try PipelineLocator.resolveSet(pipelines: pipelines, models: models, modelsInSinglePipeline: true) { spec in
+            spec == "bundled" ? Self.bundledPipelines() : nil
         }
     }
 

@@ -117,15 +117,25 @@ enum PipelineLocator {
         return (String(spec[..<eq]), model.isEmpty ? nil : model)
     }
 
-    /// The set of pipelines that `compare` and `bench pipelines` put side by
-    /// side: each `--pipeline` spec (NAME or NAME=MODEL; `expand` may turn a
-    /// keyword into several names), then each `--model` with the pipeline it
-    /// carries; neither gives the papers' three with their bundled models.
+    /// The set of pipelines that `compare`, `bench pipelines` and `run` put
+    /// side by side: each `--pipeline` spec (NAME or NAME=MODEL; `all` is the
+    /// papers' three, and `expand` may turn other keywords into several names),
+    /// then each `--model` with the pipeline it carries; neither gives
+    /// `defaults` with their bundled models. With `modelsInSinglePipeline`, one
+    /// plain `--pipeline NAME` and some `--model` files mean those models run in
+    /// that pipeline (`run` and `bench`), not that pipeline beside them.
     static func resolveSet(pipelines: [String], models: [String],
+                           defaults: [String] = PipelineArchitecture.allCases.map(\.rawValue),
+                           modelsInSinglePipeline: Bool = false,
                            expand: (String) -> [String]? = { _ in nil }) throws -> [Resolved] {
+        func expandAll(_ spec: String) -> [String]? { spec == "all" ? PipelineArchitecture.allCases.map(\.rawValue) : expand(spec) }
+        if modelsInSinglePipeline, pipelines.count == 1, !models.isEmpty, let only = pipelines.first,
+           expandAll(only) == nil, split(only).model == nil {
+            return try models.map { try resolve(pipeline: only, model: $0) }
+        }
         var resolved: [Resolved] = []
         for spec in pipelines {
-            if let names = expand(spec) {
+            if let names = expandAll(spec) {
                 for name in names { resolved.append(try resolve(pipeline: name, model: nil)) }
                 continue
             }
@@ -133,9 +143,7 @@ enum PipelineLocator {
             resolved.append(try resolve(pipeline: name, model: model))
         }
         for model in models { resolved.append(try resolve(pipeline: nil, model: model)) }
-        if resolved.isEmpty {
-            resolved = try PipelineArchitecture.allCases.map { try resolve(pipeline: $0.rawValue, model: nil) }
-        }
+        if resolved.isEmpty { resolved = try defaults.map { try resolve(pipeline: $0, model: nil) } }
         return resolved
     }
 

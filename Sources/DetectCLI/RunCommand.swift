@@ -29,13 +29,15 @@ public struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Name shared by the shards of one logical run (default: DETECT_RUN_GROUP or slurm-$SLURM_ARRAY_JOB_ID).", valueName: "name"))
     var runGroup: String?
 
-    @Option(help: ArgumentHelp("A pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …) or YAML path, or all (the three papers' pipelines). Default: the pipeline --model carries, else faster-rcnn.", valueName: "name"))
-    var pipeline: String?
+    @Option(name: .customLong("pipeline"),
+            help: ArgumentHelp("A pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …) or YAML path, optionally =MODEL, or all (the three papers' pipelines); repeatable, one run each. Default: the pipelines the --model files carry, else faster-rcnn.", valueName: "name"))
+    var pipelines: [String] = []
 
-    @Option(help: ArgumentHelp("A trained model (default: the pipeline file's model). Alone, it runs with the pipeline it carries; with --pipeline, that pipeline must be of the model's architecture and backbone.", valueName: "file"))
-    var model: String?
+    @Option(name: .customLong("model"),
+            help: ArgumentHelp("A trained model (default: the pipeline file's model); repeatable, one run each. Alone, it runs with the pipeline it carries; with a single --pipeline NAME, in that pipeline, which must be of the model's architecture and backbone.", valueName: "file"))
+    var models: [String] = []
 
-    @Option(help: ArgumentHelp("Write annotated copies of the images into this folder, one subfolder per pipeline.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Write annotated copies of the images into this folder, one subfolder per pipeline (per model, faster-rcnn:mine, when two share a pipeline).", valueName: "dir"))
     var draw: String?
 
     @Option(help: ArgumentHelp("Keep detections scoring at least this (default: the pipeline file's threshold).", valueName: "x"))
@@ -53,7 +55,7 @@ public struct RunCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if model != nil && pipeline == "all" { throw ValidationError("--model needs a single --pipeline") }
+        if pipelines.contains(where: { $0.isEmpty || $0.hasPrefix("=") }) { throw ValidationError("--pipeline needs a name: NAME or NAME=MODEL") }
         if paths.isEmpty && filesFrom == nil { throw ValidationError("give JPEG files or folders, or --files-from LIST") }
         if !(1...100_000).contains(maxMegapixels) { throw ValidationError("--max-megapixels must be within 1...100000") }
         if let t = scoreThreshold, !(0...1).contains(t) { throw ValidationError("--score-threshold must be within 0...1") }
@@ -67,29 +69,31 @@ public struct RunCommand: ParsableCommand {
             let found = try ImageFiles.findFiles(paths + (try filesFrom.map(ImageFiles.listed) ?? []))
             let files = Sharding.select(found, shard: shard).map(\.path)
             if let shard { printError("shard \(shard): \(files.count) of \(found.count) files") }
-            let names: [String?] = pipeline == "all" ? PipelineArchitecture.allCases.map(\.rawValue) : [pipeline]
+            let entries = try PipelineLocator.resolveSet(pipelines: pipelines, models: models, defaults: ["faster-rcnn"],
+                                                         modelsInSinglePipeline: true)
+            let labels = PipelineLabel.distinct(entries.map { ($0.config.name, $0.modelPath) })
             let store = try database.open()
             var runs: [[String: Any]] = []
             var skippedFiles = Set<String>()
             var imageCount = 0
-            for name in names {
-                let resolved = try PipelineLocator.resolve(pipeline: name, model: model)
+            for (resolved, label) in zip(entries, labels) {
                 var config = resolved.config
                 // The detector filters by its own threshold first: a lower one asked
                 // for here must reach it, or it could never go below the file's.
                 if let scoreThreshold { config.postprocess.scoreThreshold = scoreThreshold }
                 let detector = try DetectionPipeline(config: config, modelPath: resolved.modelPath)
-                let runner = ImageRunner(store: store, pipeline: detector, configText: resolved.configText,
+                var runner = ImageRunner(store: store, pipeline: detector, configText: resolved.configText,
                                          scoreThreshold: scoreThreshold ?? config.postprocess.scoreThreshold, drawDirectory: draw)
+                runner.drawSubfolder = label
                 let result = try runner.run(files: files, comparisonID: nil, shard: shard, group: group)
                 skippedFiles.formUnion(result.skipped)
                 imageCount = max(imageCount, result.images)
-                var entry: [String: Any] = ["pipeline": config.name, "architecture": config.architecture.rawValue,
+                var entry: [String: Any] = ["pipeline": config.name, "label": label, "architecture": config.architecture.rawValue,
                                             "model": resolved.modelPath, "run_id": result.runID, "run_uuid": result.runUUID,
                                             "images": result.images, "detections": result.detections]
                 if let shard { entry["shard"] = shard.description }
                 runs.append(entry)
-                print("\(config.name): run \(result.runID), \(result.images) images, \(result.detections) detections" +
+                print("\(label): run \(result.runID), \(result.images) images, \(result.detections) detections" +
                       (result.resumedImages > 0 ? " (\(result.resumedImages) already done)" : "") +
                       String(format: ", %.0f ms per image", result.meanMilliseconds))
             }

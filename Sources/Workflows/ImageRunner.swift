@@ -13,6 +13,9 @@ public struct ImageRunner {
     public let configText: String
     public let scoreThreshold: Float
     public let drawDirectory: String?
+    /// The subfolder of `drawDirectory` for this pipeline's pictures (default:
+    /// its name; a distinct label when two models of one pipeline run together).
+    public var drawSubfolder: String?
     public var showProgress = true
 
     public init(store: Store, pipeline: DetectionPipeline, configText: String, scoreThreshold: Float,
@@ -112,7 +115,7 @@ public struct ImageRunner {
                                 label: "\(pipeline.classes[d.label]) \(String(format: "%.2f", d.score))",
                                 color: Color.forClass(d.label))
         }
-        let dir = URL(fileURLWithPath: directory).appendingPathComponent(pipeline.config.name)
+        let dir = URL(fileURLWithPath: directory).appendingPathComponent(drawSubfolder ?? pipeline.config.name)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent + ".jpg"
         try JPEG.write(image, to: dir.appendingPathComponent(name).path, quality: 90)

@@ -126,6 +126,17 @@ final class PipelineIdentityTests: XCTestCase {
         let twice = try run(["compare", "images", "--model", a, "--model", "a2.safetensors", "--db", db, "--json"], in: dir)
         XCTAssertEqual(twice.json?["order"] as? [String], ["faster-rcnn:a", "faster-rcnn:a2"])
 
+        // One run command, several models: a run each, pictures in a subfolder each.
+        let several = try run(["run", "images", "--model", a, "--model", "a2.safetensors", "--model", b, "--db", "several.sqlite",
+                               "--draw", "drawn2", "--json"], in: dir)
+        let severalRuns = try XCTUnwrap(several.json?["runs"] as? [[String: Any]], several.stdout)
+        XCTAssertEqual(severalRuns.map { $0["label"] as? String }, ["faster-rcnn:a", "faster-rcnn:a2", "faster-rcnn-mobilenet"])
+        XCTAssertEqual(severalRuns.map { $0["pipeline"] as? String }, ["faster-rcnn", "faster-rcnn", "faster-rcnn-mobilenet"])
+        XCTAssertEqual(Set(severalRuns.compactMap { $0["run_id"] as? Int }).count, 3)
+        XCTAssertEqual(severalRuns[0]["detections"] as? Int, severalRuns[1]["detections"] as? Int, "one model in two files")
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: dir + "/drawn2").sorted(), ["faster-rcnn-mobilenet", "faster-rcnn:a", "faster-rcnn:a2"])
+        XCTAssertTrue(fm.fileExists(atPath: dir + "/drawn2/faster-rcnn:a2/a.jpg"))
+
         // A model in a pipeline it was not trained for: one sentence naming both.
         let wrongArchitecture = try DetectBinary.run(["run", "images", "--pipeline", "rcnn", "--pipelines-dir", "pipelines",
                                                       "--model", a, "--db", db], in: dir)
