@@ -85,7 +85,11 @@ public struct RunCommand: ParsableCommand {
                 var runner = ImageRunner(store: store, pipeline: detector, configText: resolved.configText,
                                          scoreThreshold: scoreThreshold ?? config.postprocess.scoreThreshold, drawDirectory: draw)
                 runner.drawSubfolder = label
-                let result = try runner.run(files: files, comparisonID: nil, shard: shard, group: group)
+                // Several pipelines in one sharded command are several logical runs:
+                // each gets its own group, the same in every shard, so merge joins
+                // each pipeline's shards and never one pipeline's with another's.
+                let entryGroup = entries.count > 1 ? group.map { "\($0)/\(label)" } : group
+                let result = try runner.run(files: files, comparisonID: nil, shard: shard, group: entryGroup)
                 skippedFiles.formUnion(result.skipped)
                 imageCount = max(imageCount, result.images)
                 var entry: [String: Any] = ["pipeline": config.name, "label": label, "architecture": config.architecture.rawValue,

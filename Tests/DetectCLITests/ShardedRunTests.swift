@@ -78,6 +78,33 @@ final class ShardedRunTests: XCTestCase {
         XCTAssertEqual(status.2, "ok")
     }
 
+    /// One sharded command with two pipelines is two logical runs: merged,
+    /// each pipeline's shards become its own run (one group each), and the
+    /// merge refuses nothing.
+    func testShardsOfSeveralPipelinesMergeIntoARunEach() throws {
+        try Fixture.requireBCCD()
+        let dir = try Fixture.temporaryDirectory(self)
+        try FileManager.default.createDirectory(atPath: dir + "/photos", withIntermediateDirectories: true)
+        let names = try String(contentsOfFile: Fixture.bccd + "/splits/test.txt", encoding: .utf8)
+            .split(whereSeparator: \.isNewline).prefix(4)
+        for stem in names { try FileManager.default.copyItem(atPath: Fixture.bccd + "/images/\(stem).jpg", toPath: dir + "/photos/\(stem).jpg") }
+        for k in 0..<2 {
+            let r = try DetectBinary.run(["run", "photos", "--pipeline", "faster-rcnn", "--pipeline", "faster-rcnn-mobilenet",
+                                          "--shard", "\(k)/2", "--run-group", "job7", "--db", "shard-\(k).sqlite", "--json"], in: dir)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let merge = try DetectBinary.run(["merge", "shard-0.sqlite", "shard-1.sqlite", "--into", "merged.sqlite", "--json"], in: dir)
+        XCTAssertEqual(merge.status, 0, merge.stderr)
+        let runs = try DatabaseQueue(path: dir + "/merged.sqlite").read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.pipeline, r.run_group, (SELECT COUNT(*) FROM run_shards s WHERE s.run_id = r.id),
+                       (SELECT COUNT(*) FROM run_images i WHERE i.run_id = r.id) FROM runs r ORDER BY r.id
+                """).map { [$0[0] as String, $0[1] as String, String($0[2] as Int), String($0[3] as Int)] }
+        }
+        XCTAssertEqual(runs, [["faster-rcnn", "job7/faster-rcnn", "2", "4"],
+                              ["faster-rcnn-mobilenet", "job7/faster-rcnn-mobilenet", "2", "4"]])
+    }
+
     func start(_ arguments: [String], index: Int, in dir: String) throws -> Process {
         let p = Process()
         p.executableURL = DetectBinary.url
