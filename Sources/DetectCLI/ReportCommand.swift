@@ -20,7 +20,7 @@ public struct ReportCommand: ParsableCommand {
             help: ArgumentHelp("Runs to report on, in this order (--run 3 4 5, or repeat --run).", valueName: "id"))
     var runIDs: [Int64] = []
 
-    @Option(name: .customLong("comparison"), help: ArgumentHelp("Report on every run of this comparison.", valueName: "id"))
+    @Option(name: .customLong("comparison"), help: ArgumentHelp("Report on every run of this comparison. Without --run or --comparison: the newest comparison, else the newest run.", valueName: "id"))
     var comparisonID: Int64?
 
     @Option(help: ArgumentHelp("HTML file to write.", valueName: "file"))
@@ -43,13 +43,26 @@ public struct ReportCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if runIDs.isEmpty == (comparisonID == nil) { throw ValidationError("give either --run ID… or --comparison ID") }
+        if !runIDs.isEmpty && comparisonID != nil { throw ValidationError("give either --run ID… or --comparison ID, not both") }
         if gallery < 0 { throw ValidationError("--gallery must be 0 or more") }
     }
 
     public func run() throws {
         try reportingFailure {
             guard let store = try database.openExisting() else { throw ValidationError("no store at \(database.path)") }
+            var runIDs = self.runIDs, comparisonID = self.comparisonID
+            if runIDs.isEmpty && comparisonID == nil {
+                // Neither: what was just done, the newest comparison, else the newest run.
+                if let newest = try store.newestComparisonID() {
+                    comparisonID = newest
+                    printError("reporting on comparison \(newest), the newest (choose with --comparison ID or --run ID…)")
+                } else if let newest = try store.newestRunID() {
+                    runIDs = [newest]
+                    printError("reporting on run \(newest), the newest (choose with --run ID…)")
+                } else {
+                    throw ValidationError("\(store.path) has no runs to report on yet (detect run or detect compare first)")
+                }
+            }
             let runs: [RunRecord]
             if let comparisonID {
                 runs = try store.runs(comparison: comparisonID)

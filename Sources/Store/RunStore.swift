@@ -210,6 +210,16 @@ extension Store {
         }
     }
 
+    /// The latest comparison and the latest run, for commands that default to
+    /// what was just done.
+    public func newestComparisonID() throws -> Int64? {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(comparison_id) FROM runs") }
+    }
+
+    public func newestRunID() throws -> Int64? {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM runs") }
+    }
+
     public func runs(comparison: Int64) throws -> [RunRecord] {
         try read { db in
             try RunRow.fetchAll(db, sql: "SELECT * FROM runs WHERE comparison_id = ? ORDER BY id", arguments: [comparison]).map(\.record)

@@ -125,6 +125,12 @@ final class PipelineIdentityTests: XCTestCase {
         try fm.copyItem(atPath: a, toPath: dir + "/a2.safetensors")
         let twice = try run(["compare", "images", "--model", a, "--model", "a2.safetensors", "--db", db, "--json"], in: dir)
         XCTAssertEqual(twice.json?["order"] as? [String], ["faster-rcnn:a", "faster-rcnn:a2"])
+        // A report without --run or --comparison is on the newest comparison, its runs told apart the same way.
+        let latest = try run(["report", "--out", "latest.html", "--db", db, "--json"], in: dir)
+        XCTAssertEqual(latest.json?["comparison_id"] as? Int, twice.json?["comparison_id"] as? Int, latest.stdout)
+        XCTAssertTrue(latest.stderr.contains("the newest"), latest.stderr)
+        let latestHTML = try String(contentsOfFile: dir + "/latest.html", encoding: .utf8)
+        XCTAssertTrue(latestHTML.contains("faster-rcnn:a2 (run"), "two models of one pipeline keep their own labels in the report")
 
         // One run command, several models: a run each, pictures in a subfolder each.
         let several = try run(["run", "images", "--model", a, "--model", "a2.safetensors", "--model", b, "--db", "several.sqlite",
