@@ -218,7 +218,7 @@ extension Store {
             return name
         }
         guard names.count == 1 else {
-            if names.isEmpty { throw StoreError.noSuchDataset(name: "(none given)", available: []) }
+            if names.isEmpty { throw StoreError.noDatasets(path: path) }
             throw StoreError.datasetNotChosen(available: names)
         }
         return names[0]

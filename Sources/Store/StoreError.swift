@@ -10,6 +10,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     case noSuchDataset(name: String, available: [String])
     /// A command needed one dataset but the store holds several and none was named.
     case datasetNotChosen(available: [String])
+    /// A command needed ground truth but the store holds no dataset at all.
+    case noDatasets(path: String)
     /// A file the store needs (an image being hashed) could not be read.
     case unreadable(path: String, reason: String)
 
@@ -25,6 +27,8 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
         case let .noSuchDataset(name, available):
             let list = available.isEmpty ? "the store has no datasets" : "datasets: \(available.joined(separator: ", "))"
             return "no dataset named '\(name)' (\(list))"
+        case let .noDatasets(path):
+            return "\(path) holds no annotated dataset to compare with: import one first (detect annotations import DIR --format voc|coco|yolo|csv --dataset NAME --db \(path))"
         case let .datasetNotChosen(available):
             return "the store holds several datasets (\(available.joined(separator: ", "))); choose one with --dataset"
         case let .unreadable(path, reason):

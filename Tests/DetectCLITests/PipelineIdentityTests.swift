@@ -125,6 +125,19 @@ final class PipelineIdentityTests: XCTestCase {
         try fm.copyItem(atPath: a, toPath: dir + "/a2.safetensors")
         let twice = try run(["compare", "images", "--model", a, "--model", "a2.safetensors", "--db", db, "--json"], in: dir)
         XCTAssertEqual(twice.json?["order"] as? [String], ["faster-rcnn:a", "faster-rcnn:a2"])
+        // Evaluated side by side: a column per run, the same figures as each run's own eval.
+        let sideBySide = try run(["eval", "--comparison", String(try XCTUnwrap(twice.json?["comparison_id"] as? Int)),
+                                  "--db", db, "--json"], in: dir)
+        XCTAssertEqual(sideBySide.json?["order"] as? [String], ["faster-rcnn:a", "faster-rcnn:a2"], sideBySide.stdout)
+        let columns = try XCTUnwrap(sideBySide.json?["runs"] as? [String: [String: Any]], sideBySide.stdout)
+        let runA = try XCTUnwrap(columns["faster-rcnn:a"]?["run_id"] as? Int)
+        let alone = try run(["eval", "--run", String(runA), "--db", db, "--json"], in: dir)
+        XCTAssertEqual(try XCTUnwrap(columns["faster-rcnn:a"]?["mAP"] as? Double), try XCTUnwrap(alone.json?["mAP"] as? Double), accuracy: 1e-12)
+        XCTAssertEqual(columns["faster-rcnn:a"]?["mAP"] as? Double, columns["faster-rcnn:a2"]?["mAP"] as? Double, "one model in two files")
+        XCTAssertEqual(Set((columns["faster-rcnn:a2"]?["per_class"] as? [String: Any])?.keys ?? [:].keys), ["Platelets", "RBC", "WBC"])
+        XCTAssertTrue(sideBySide.stdout.contains("faster-rcnn:a2"), sideBySide.stdout)
+        let coco = try run(["eval", "--run", String(runA), String(runA + 1), "--metric", "coco", "--db", db, "--json"], in: dir)
+        XCTAssertEqual((coco.json?["runs"] as? [String: Any])?.count, 2, coco.stdout)
         // A report without --run or --comparison is on the newest comparison, its runs told apart the same way.
         let latest = try run(["report", "--out", "latest.html", "--db", db, "--json"], in: dir)
         XCTAssertEqual(latest.json?["comparison_id"] as? Int, twice.json?["comparison_id"] as? Int, latest.stdout)
