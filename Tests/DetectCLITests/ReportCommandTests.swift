@@ -91,7 +91,6 @@ final class ReportCommandTests: XCTestCase {
     }
 
     func testBadArgumentsAndMissingRunsFail() throws {
-        XCTAssertThrowsError(try ReportCommand.parseAsRoot(["--out", "x.html"]))
         XCTAssertThrowsError(try ReportCommand.parseAsRoot(["--run", "1", "--comparison", "1", "--out", "x.html"]))
         XCTAssertThrowsError(try ReportCommand.parseAsRoot(["--run", "1"]))
         let f = try makeStore()
@@ -101,6 +100,27 @@ final class ReportCommandTests: XCTestCase {
         XCTAssertThrowsError(try command.run())
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
         XCTAssertEqual("\(ReportCommandError.noSuchComparison(999, store: "s.sqlite"))", "s.sqlite: no runs with comparison id 999")
+        // Neither --run nor --comparison: a store without runs has nothing to report on.
+        let empty = f.dir.appendingPathComponent("empty.sqlite").path
+        _ = try Store(path: empty)
+        let nothing = try ReportCommand.parseAsRoot(["--out", out, "--db", empty]) as! ReportCommand
+        XCTAssertThrowsError(try nothing.run())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    /// Neither --run nor --comparison: the newest comparison, every run of it.
+    func testWithoutRunsTheNewestComparisonIsReported() throws {
+        let f = try makeStore()
+        defer { try? FileManager.default.removeItem(at: f.dir) }
+        let store = try Store(path: f.db)
+        let loose = try store.startRun(pipeline: "faster-rcnn", model: nil, configuration: "later, outside the comparison").id
+        try store.finishRun(loose)
+        let out = f.dir.appendingPathComponent("newest.html").path
+        let command = try ReportCommand.parseAsRoot(["--out", out, "--db", f.db]) as! ReportCommand
+        try command.run()
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        for pipeline in ["rcnn", "fast-rcnn", "faster-rcnn"] { XCTAssertTrue(html.contains("data-pipeline=\"\(pipeline)\""), pipeline) }
+        XCTAssertTrue(html.contains("comparison \(f.comparison)"))
     }
 
     private func count(_ needle: String, _ haystack: String) -> Int { haystack.components(separatedBy: needle).count - 1 }
