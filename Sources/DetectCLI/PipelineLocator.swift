@@ -67,7 +67,7 @@ enum PipelineLocator {
     }
 
     /// Where a pipeline file's `backbone.weights` are looked up: its project
-    /// (the folder above its `pipelines/`), then the toolkit's own.
+    /// roots (`projectRoots(of:)`), then the toolkit's own.
     static func weightsRoots(for configPath: String) -> [String] {
         var roots = projectRoots(of: configPath)
         for root in searchRoots().map(\.path) where !roots.contains(root) { roots.append(root) }
