@@ -208,6 +208,9 @@ enum Schema {
                     WHERE NOT EXISTS (SELECT 1 FROM run_files g JOIN images gi ON gi.id = g.image_id
                                       WHERE g.run_id = m.run_id AND g.image_id = m.old_id AND g.path = gi.path)
                     GROUP BY run_id, old_id;
+                CREATE INDEX v4_moved_on_run_old ON v4_moved(run_id, old_id);
+                CREATE INDEX v4_moved_on_run_path ON v4_moved(run_id, path);
+                CREATE INDEX v4_unprocessed_on_run_old ON v4_unprocessed(run_id, old_id);
                 INSERT INTO detections (run_id, image_id, category_id, score, x1, y1, x2, y2)
                     SELECT d.run_id, m.new_id, d.category_id, d.score, d.x1, d.y1, d.x2, d.y2
                     FROM v4_moved m JOIN detections d ON d.run_id = m.run_id AND d.image_id = m.old_id
