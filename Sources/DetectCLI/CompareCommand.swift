@@ -35,7 +35,7 @@ public struct CompareCommand: ParsableCommand {
     var limit: Int?
 
     @Option(name: .customLong("pipeline"),
-            help: ArgumentHelp("A pipeline to compare (repeatable): a pipeline file's name or YAML path, with its own model or =MODEL, e.g. faster-rcnn-mobilenet=faster-mine.safetensors.", valueName: "name[=model]"))
+            help: ArgumentHelp("A pipeline to compare (repeatable): a pipeline file's name or YAML path, with its own model or =MODEL, e.g. faster-rcnn-mobilenet=faster-mine.safetensors; all: the papers' three.", valueName: "name[=model]"))
     var pipelines: [String] = []
 
     @Option(name: .customLong("model"),
