@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import GRDB
+@testable import DetectCLI
 
 /// Which pipeline file a name means: the bundled one next to the executable,
 /// or the folder --pipelines-dir names.
@@ -26,5 +27,30 @@ final class PipelineLocationTests: XCTestCase {
         XCTAssertTrue(log.contains(Fixture.root.appendingPathComponent("pipelines/faster-rcnn.yaml").standardized.path), log)
         let (custom, _) = try minScore(["--pipelines-dir", dir + "/pipelines"], db: "b.sqlite")
         XCTAssertGreaterThanOrEqual(custom, 0.9)
+    }
+    /// What run, compare and bench put side by side: `all` is the papers'
+    /// three; one plain --pipeline with --model files runs the models in it
+    /// (run, bench), otherwise the pipeline stands beside them; nothing gives
+    /// the command's defaults; a pipeline file without its model says how to
+    /// train it, in the words typed.
+    func testPipelineSetsExpandAllAndKeepTheSinglePipelineRule() throws {
+        PipelineLocator.pipelinesDirectory = Fixture.root.appendingPathComponent("pipelines").path
+        defer { PipelineLocator.pipelinesDirectory = nil }
+        let mobile = Fixture.root.appendingPathComponent("models/faster-rcnn-mobilenet.safetensors").path
+        let names = { (set: [PipelineLocator.Resolved]) in set.map(\.config.name) }
+        XCTAssertEqual(names(try PipelineLocator.resolveSet(pipelines: ["all"], models: [])), ["rcnn", "fast-rcnn", "faster-rcnn"])
+        XCTAssertEqual(names(try PipelineLocator.resolveSet(pipelines: [], models: [], defaults: ["faster-rcnn"])), ["faster-rcnn"])
+        let inOne = try PipelineLocator.resolveSet(pipelines: ["faster-rcnn-mobilenet"], models: [mobile, mobile], modelsInSinglePipeline: true)
+        XCTAssertEqual(names(inOne), ["faster-rcnn-mobilenet", "faster-rcnn-mobilenet"])
+        XCTAssertEqual(inOne.map(\.modelPath), [mobile, mobile])
+        let beside = try PipelineLocator.resolveSet(pipelines: ["faster-rcnn"], models: [mobile])
+        XCTAssertEqual(names(beside), ["faster-rcnn", "faster-rcnn-mobilenet"])
+        XCTAssertEqual(names(try PipelineLocator.resolveSet(pipelines: ["faster-rcnn=\(mobile)", "all"], models: [])),
+                       ["faster-rcnn", "rcnn", "fast-rcnn", "faster-rcnn"])
+        let ghost = try Fixture.temporaryDirectory(self) + "/ghost.yaml"
+        try "base: faster-rcnn\nmodel: ghost.safetensors\n".write(toFile: ghost, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PipelineLocator.resolveSet(pipelines: [ghost], models: [])) {
+            XCTAssertTrue("\($0)".contains("detect train --pipeline \(ghost) --dataset NAME"), "\($0)")
+        }
     }
 }
