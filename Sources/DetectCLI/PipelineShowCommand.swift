@@ -69,9 +69,7 @@ public struct PipelineShowCommand: ParsableCommand {
             print("model         \(resolved.modelPath)" + (bundle == nil ? " (not there)" : ""))
             if let bundle {
                 print("classes       \(bundle.classes.joined(separator: ", "))")
-                for key in ["dataset", "split", "images", "epochs", "seconds", "command"] {
-                    if let value = bundle.info[key] { print(pad(key, 13) + " " + value) }
-                }
+                for (key, value) in bundle.provenance { print(pad(key, 13) + " " + value) }
             }
         }
     }

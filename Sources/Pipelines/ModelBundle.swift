@@ -37,6 +37,12 @@ public struct ModelBundle {
         self.info = info
     }
 
+    /// How the model was trained, in reading order (the `info` facts a person
+    /// asks for first): what `pipeline show --model` and reports print.
+    public var provenance: [(key: String, value: String)] {
+        ["dataset", "split", "images", "epochs", "seconds", "command"].compactMap { key in info[key].map { (key, $0) } }
+    }
+
     /// Metadata keys the bundle owns (everything else is `info`).
     static let ownKeys = ["format", "format_version", "pipeline", "architecture", "pipeline_config", "classes"]
 

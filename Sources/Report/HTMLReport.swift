@@ -209,6 +209,9 @@ public enum HTMLReport {
             s += "<h3>\(HTMLText.escape(p.name))"
             if let id = p.runID { s += " <span class=\"dim\">run \(id)</span>" }
             s += "</h3>\n"
+            if !p.model.isEmpty {
+                s += "<ul class=\"model\">" + p.model.map { "<li>\(HTMLText.escape($0))</li>" }.joined() + "</ul>\n"
+            }
             if p.configuration.isEmpty {
                 s += "<p class=\"empty\">No configuration recorded.</p>\n"
             } else {
@@ -273,6 +276,7 @@ public enum HTMLReport {
     .panel-title { font-size: 13px; font-weight: 600; margin-bottom: 2px; }
     .gallery-panel { background: #000000; }
     .box-label { paint-order: stroke; stroke: rgba(255, 255, 255, 0.9); font-weight: 600; }
+    ul.model { color: var(--dim); font-size: 13px; margin: 4px 0 8px; padding-left: 18px; }
     pre.config { background: var(--panel); border: 1px solid var(--rule); border-radius: 4px; padding: 10px 12px;
       font: 13px/1.45 ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; overflow: auto; max-height: 420px; }
     @media (max-width: 640px) { header, main { padding: 0 12px; } .panel { flex-basis: 100%; } }

@@ -17,6 +17,8 @@ public struct PipelineSummary: Sendable, Equatable {
     public var perClassAP: [ClassAP]
     /// The run configuration as stored (YAML), shown verbatim.
     public var configuration: String
+    /// The model and how it was trained, one line each (`RunMeasurements.model`).
+    public var model: [String] = []
 
     public init(name: String, architecture: String? = nil, runID: Int64? = nil, images: Int, stages: [StageTiming], totalMs: Double? = nil,
                 speedupOverRCNN: Double? = nil, ap50: Double? = nil, perClassAP: [ClassAP] = [],

@@ -54,9 +54,11 @@ public struct ReportAssembler {
                     }
                 }
             }
-            summaries.append(PipelineSummary(name: run.pipeline, architecture: run.architecture, runID: run.runID, images: run.imageIDs.count,
-                                             stages: stages, totalMs: total, ap50: ap50, perClassAP: perClass,
-                                             configuration: run.configuration))
+            var summary = PipelineSummary(name: run.pipeline, architecture: run.architecture, runID: run.runID, images: run.imageIDs.count,
+                                          stages: stages, totalMs: total, ap50: ap50, perClassAP: perClass,
+                                          configuration: run.configuration)
+            summary.model = run.model
+            summaries.append(summary)
         }
         // The slowest R-CNN-architecture run is the baseline (none: no speed-ups).
         if let rcnn = summaries.filter({ $0.architecture == "rcnn" && $0.totalMs > 0 }).max(by: { $0.totalMs < $1.totalMs }) {

@@ -8,6 +8,9 @@ public struct RunMeasurements: Sendable {
     public var architecture: String?
     public var runID: Int64?
     public var configuration: String
+    /// The model the run used and, when its file could be read, how it was
+    /// trained ("model …", "dataset …", "command …"), one line each.
+    public var model: [String] = []
     /// Per stage, in pipeline order, one wall time per image.
     public var stageSamples: [(stage: String, ms: [Double])]
     /// Whole-pipeline wall time per image when it was measured separately; nil uses

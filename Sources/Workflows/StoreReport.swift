@@ -49,13 +49,15 @@ public struct StoreReport {
             let timings = try store.stageTimings(run: r.id)
             // Two runs of one pipeline (two models of it) are told apart by their model.
             let label = labels[index] == r.pipeline ? r.pipeline : "\(labels[index]) (run \(r.id))"
-            measurements.append(RunMeasurements(
+            var measured = RunMeasurements(
                 pipeline: label, architecture: PipelineArchitecture(stages: timings.map(\.stage))?.rawValue,
                 runID: r.id, configuration: r.configuration,
                 stageSamples: timings, imageIDs: ids,
                 detections: detections.map {
                     ScoredDetection(imageID: $0.imageID, categoryID: classIndex[$0.category]!, box: $0.box, score: $0.score)
-                }))
+                })
+            measured.model = Self.modelLines(r.model)
+            measurements.append(measured)
         }
 
         // Dataset images carry their size and boxes; other images (a folder run) only
@@ -133,5 +135,17 @@ public enum ReportCommandError: Error, CustomStringConvertible {
         case let .noSuchComparison(id, store): return "\(store): no runs with comparison id \(id)"
         case let .noSuchRun(id, store): return "\(store): no run \(id)"
         }
+    }
+}
+
+extension StoreReport {
+    /// The run's model file and, when it can still be read, how it was trained
+    /// (a report of your own models says which model and which data).
+    static func modelLines(_ path: String?) -> [String] {
+        guard let path, !path.isEmpty else { return [] }
+        guard FileManager.default.fileExists(atPath: path), let bundle = try? ModelBundle.load(path: path) else {
+            return ["model \(path) (not readable here now)"]
+        }
+        return ["model \(path)"] + bundle.provenance.map { "\($0.key) \($0.value)" }
     }
 }

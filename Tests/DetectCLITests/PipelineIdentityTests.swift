@@ -106,6 +106,10 @@ final class PipelineIdentityTests: XCTestCase {
         let html = try String(contentsOfFile: dir + "/r.html", encoding: .utf8)
         XCTAssertTrue(html.contains("data-pipeline=\"faster-rcnn-mobilenet\"") && html.contains("data-pipeline=\"faster-rcnn\""))
         XCTAssertTrue(html.contains("faster-rcnn and faster-rcnn-mobilenet — comparison \(comparison)"))
+        // Each run's model and how it was trained, read from the model file.
+        XCTAssertTrue(html.contains("<li>model \(a)</li>"), "the model file is named")
+        XCTAssertTrue(html.contains("<li>dataset tiny</li>"), "the data it was trained on")
+        XCTAssertTrue(html.contains("<li>command detect train --pipeline faster-rcnn-mobilenet"), "the command that trained it")
 
         // A pipeline file with a model (NAME=MODEL), beside an R-CNN: the speed-up is over R-CNN.
         _ = try run(["train", "--pipeline", "rcnn", "--pipelines-dir", "pipelines", "--dataset", "tiny", "--db", db,
