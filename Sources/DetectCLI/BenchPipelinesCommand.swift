@@ -18,7 +18,8 @@ public struct BenchPipelines: ParsableCommand {
             over the images. Without images, the bundled samples (samples/bccd, found next to the \
             pipelines/ folder) are used. Name pipelines with --pipeline (a pipeline file, all, bundled, or \
             NAME=MODEL) and trained models with --model (each runs with the pipeline it carries); both \
-            repeat, --pipeline entries first, then --model entries. With a single --pipeline NAME, the \
+            repeat, --pipeline entries first, then --model entries; with neither, the three classic \
+            pipelines. With a single --pipeline NAME, the \
             --model files run in that pipeline instead. Two entries of one pipeline are told apart by \
             their model file (faster-rcnn:mine). Figures only mean something for a release build.
             """)
@@ -26,13 +27,7 @@ public struct BenchPipelines: ParsableCommand {
     @Argument(help: ArgumentHelp("JPEG files or folders (default: the bundled samples).", valueName: "images"))
     var images: [String] = []
 
-    @Option(name: .customLong("pipeline"),
-            help: ArgumentHelp("Pipeline to measure (repeatable): a pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …) or YAML path, optionally =MODEL; all (the three classic pipelines) or bundled (every pipeline file whose model is there). Default: all, or the pipelines the --model files carry.", valueName: "pipeline"))
-    var pipelines: [String] = []
-
-    @Option(name: .customLong("model"),
-            help: ArgumentHelp("A trained model to measure (repeatable): with the pipeline it carries; with a single --pipeline NAME, in that pipeline.", valueName: "file"))
-    var models: [String] = []
+    @OptionGroup var set: PipelineSetOptions
 
     @Option(help: ArgumentHelp("Use at most this many images.", valueName: "n"))
     var limit: Int = 4
@@ -54,7 +49,6 @@ public struct BenchPipelines: ParsableCommand {
     public func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        if pipelines.contains(where: { $0.isEmpty || $0.hasPrefix("=") }) { throw ValidationError("--pipeline needs a name: NAME or NAME=MODEL") }
     }
 
     public func run() throws {
@@ -107,7 +101,7 @@ public struct BenchPipelines: ParsableCommand {
     /// model in that pipeline; otherwise the set `compare` would run, with
     /// `bundled` standing for every pipeline whose model is there.
     func entries() throws -> [PipelineLocator.Resolved] {
-        try PipelineLocator.resolveSet(pipelines: pipelines, models: models, modelsInSinglePipeline: true) { spec in
+        try PipelineLocator.resolveSet(pipelines: set.pipelines, models: set.models, modelsInSinglePipeline: true) { spec in
             spec == "bundled" ? Self.bundledPipelines() : nil
         }
     }

@@ -34,13 +34,7 @@ public struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Use at most this many images.", valueName: "n"))
     var limit: Int?
 
-    @Option(name: .customLong("pipeline"),
-            help: ArgumentHelp("A pipeline to compare (repeatable): a pipeline file's name or YAML path, with its own model or =MODEL, e.g. faster-rcnn-mobilenet=faster-mine.safetensors; all: the papers' three.", valueName: "name[=model]"))
-    var pipelines: [String] = []
-
-    @Option(name: .customLong("model"),
-            help: ArgumentHelp("A trained model to compare (repeatable), run with the pipeline it carries.", valueName: "file"))
-    var models: [String] = []
+    @OptionGroup var set: PipelineSetOptions
 
     @Option(help: ArgumentHelp("Also write a self-contained HTML report here.", valueName: "file"))
     var report: String?
@@ -56,13 +50,12 @@ public struct CompareCommand: ParsableCommand {
     public func validate() throws {
         if (folder == nil) == (dataset == nil) { throw ValidationError("give either a folder or --dataset") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        if pipelines.contains(where: { $0.isEmpty || $0.hasPrefix("=") }) { throw ValidationError("--pipeline needs a name: NAME or NAME=MODEL") }
     }
 
     /// The entries to compare: --pipeline ones, then --model ones; neither
     /// gives the papers' three with their bundled models.
     func entries() throws -> [ComparisonWorkflow.Entry] {
-        try PipelineLocator.resolveSet(pipelines: pipelines, models: models)
+        try PipelineLocator.resolveSet(pipelines: set.pipelines, models: set.models)
             .map { .init(config: $0.config, configText: $0.configText, modelPath: $0.modelPath) }
     }
 

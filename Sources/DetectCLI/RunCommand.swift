@@ -5,8 +5,9 @@ import Pipelines
 import Store
 import Training
 
-/// `detect run`: runs one or all pipelines over JPEG files and folders,
-/// storing one run per pipeline with its detections and per-stage timings.
+/// `detect run`: runs one or several pipelines (files or trained models) over
+/// JPEG files and folders, storing one run per pipeline with its detections
+/// and per-stage timings.
 public struct RunCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "run",
@@ -14,7 +15,10 @@ public struct RunCommand: ParsableCommand {
         discussion: """
             Folders are searched recursively for .jpg/.jpeg files (any case). Each image's results are \
             stored in one transaction; re-running the same command resumes an interrupted run without \
-            duplicating rows. Unreadable or corrupt files are reported and skipped.
+            duplicating rows. Unreadable or corrupt files are reported and skipped. Every --pipeline and \
+            --model makes a run of its own (--pipeline entries first); with neither, faster-rcnn with its \
+            bundled model. With a single --pipeline NAME, the --model files run in that pipeline instead, \
+            which must be of each model's architecture and backbone.
             """)
 
     @Argument(help: ArgumentHelp("JPEG files or folders.", valueName: "path"))
@@ -29,13 +33,7 @@ public struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Name shared by the shards of one logical run (default: DETECT_RUN_GROUP or slurm-$SLURM_ARRAY_JOB_ID).", valueName: "name"))
     var runGroup: String?
 
-    @Option(name: .customLong("pipeline"),
-            help: ArgumentHelp("A pipeline file's name (rcnn, fast-rcnn, faster-rcnn, faster-rcnn-mobilenet, …) or YAML path, optionally =MODEL, or all (the three papers' pipelines); repeatable, one run each. Default: the pipelines the --model files carry, else faster-rcnn.", valueName: "name"))
-    var pipelines: [String] = []
-
-    @Option(name: .customLong("model"),
-            help: ArgumentHelp("A trained model (default: the pipeline file's model); repeatable, one run each. Alone, it runs with the pipeline it carries; with a single --pipeline NAME, in that pipeline, which must be of the model's architecture and backbone.", valueName: "file"))
-    var models: [String] = []
+    @OptionGroup var set: PipelineSetOptions
 
     @Option(help: ArgumentHelp("Write annotated copies of the images into this folder, one subfolder per pipeline (per model, faster-rcnn:mine, when two share a pipeline).", valueName: "dir"))
     var draw: String?
@@ -55,7 +53,6 @@ public struct RunCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if pipelines.contains(where: { $0.isEmpty || $0.hasPrefix("=") }) { throw ValidationError("--pipeline needs a name: NAME or NAME=MODEL") }
         if paths.isEmpty && filesFrom == nil { throw ValidationError("give JPEG files or folders, or --files-from LIST") }
         if !(1...100_000).contains(maxMegapixels) { throw ValidationError("--max-megapixels must be within 1...100000") }
         if let t = scoreThreshold, !(0...1).contains(t) { throw ValidationError("--score-threshold must be within 0...1") }
@@ -69,7 +66,7 @@ public struct RunCommand: ParsableCommand {
             let found = try ImageFiles.findFiles(paths + (try filesFrom.map(ImageFiles.listed) ?? []))
             let files = Sharding.select(found, shard: shard).map(\.path)
             if let shard { printError("shard \(shard): \(files.count) of \(found.count) files") }
-            let entries = try PipelineLocator.resolveSet(pipelines: pipelines, models: models, defaults: ["faster-rcnn"],
+            let entries = try PipelineLocator.resolveSet(pipelines: set.pipelines, models: set.models, defaults: ["faster-rcnn"],
                                                          modelsInSinglePipeline: true)
             let labels = PipelineLabel.distinct(entries.map { ($0.config.name, $0.modelPath) })
             let store = try database.open()
