@@ -97,21 +97,18 @@ final class ImageIdentityTests: XCTestCase {
         XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM images WHERE content_hash = 'H'"), 4)
         XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM run_files f JOIN images i ON i.id = f.image_id WHERE f.path != i.path"), 0)
 
-        // Run 1 never processed /d/a.jpg: its results and times leave that row.
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM detections WHERE run_id = 1 AND image_id = 1"), 0)
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM detections WHERE run_id = 1 AND image_id = \(fa)"), 2)
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM detections WHERE run_id = 1 AND image_id = \(fb)"), 2)
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM detections WHERE run_id = 1 AND image_id = 2"), 1)
+        // Rows of `table` a run has for each image (nil: image_id IS NULL, per-run work).
+        func rows(_ table: String, run: Int, _ images: [Int64?]) throws -> [Int] {
+            try images.map { try count(store, "SELECT COUNT(*) FROM \(table) WHERE run_id = \(run) AND image_id " + ($0.map { "= \($0)" } ?? "IS NULL")) }
+        }
+        // Run 1 never processed /d/a.jpg: its results and times leave that row; the first copy carries the times.
+        XCTAssertEqual(try rows("detections", run: 1, [1, fa, fb, 2]), [0, 2, 2, 1])
         XCTAssertEqual(try store.runImageIDs(run: 1).sorted(), [2, fa, fb].sorted())
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM stage_timings WHERE run_id = 1 AND image_id = \(fa)"), 2, "the first copy carries the times")
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM stage_timings WHERE run_id = 1 AND image_id = \(fb)"), 0)
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM stage_timings WHERE run_id = 1 AND image_id IS NULL"), 1)
+        XCTAssertEqual(try rows("stage_timings", run: 1, [1, fa, fb, 2, nil]), [0, 2, 0, 1, 1])
         XCTAssertEqual(try count(store, "SELECT CAST(SUM(milliseconds) AS INTEGER) FROM stage_timings WHERE run_id = 1"), 116)
-
         // Run 2 processed /d/a.jpg itself: it keeps its results and times; the copy gets the results.
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM detections WHERE run_id = 2 AND image_id = 1"), 1)
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM detections WHERE run_id = 2 AND image_id = \(copy)"), 1)
-        XCTAssertEqual(try count(store, "SELECT COUNT(*) FROM stage_timings WHERE run_id = 2 AND image_id = 1"), 1)
+        XCTAssertEqual(try rows("detections", run: 2, [1, copy]), [1, 1])
+        XCTAssertEqual(try rows("stage_timings", run: 2, [1, copy]), [1, 0])
         XCTAssertEqual(try store.runImageIDs(run: 2).sorted(), [1, copy].sorted())
 
         // The dataset keeps its image and box; eval still meets run 1's copy of it by its bytes.
