@@ -62,9 +62,8 @@ public struct BenchPipelines: ParsableCommand {
             var results: [(name: String, model: String, kind: PipelineArchitecture, stages: [(stage: String, seconds: Double)], total: Double)] = []
             for resolved in entries {
                 let detector = try DetectionPipeline(config: resolved.config, modelPath: resolved.modelPath)
-                let stages = try PipelineBenchmark(repeats: repeats).measure(detector, files: files).stages
-                results.append((resolved.config.name, resolved.modelPath, resolved.config.architecture, stages,
-                                stages.reduce(0) { $0 + $1.seconds }))
+                let measured = try PipelineBenchmark(repeats: repeats).measure(detector, files: files)
+                results.append((resolved.config.name, resolved.modelPath, resolved.config.architecture, measured.stages, measured.total))
             }
             let labels = PipelineLabel.distinct(results.map { ($0.name, $0.model) })
             print("")

@@ -43,16 +43,7 @@ public struct EvalCommand: ParsableCommand {
     public func run() throws {
         try reportingFailure {
             guard let store = try database.openExisting() else { throw ValidationError("no store at \(database.path)") }
-            var runs: [RunRecord]
-            if let comparisonID {
-                runs = try store.runs(comparison: comparisonID)
-                if runs.isEmpty { throw ValidationError("no comparison \(comparisonID) in \(store.path)") }
-            } else {
-                runs = try runIDs.map { id in
-                    guard let r = try store.run(id) else { throw ValidationError("no run \(id) in \(store.path)") }
-                    return r
-                }
-            }
+            let runs = try store.runs(ids: runIDs, comparison: comparisonID)
             if runs.count == 1 { try evaluateOne(store: store, runID: runs[0].id) } else { try sideBySide(store: store, runs: runs) }
         }
     }
@@ -62,7 +53,6 @@ public struct EvalCommand: ParsableCommand {
         let labels = PipelineLabel.distinct(runs.map { ($0.pipeline, $0.model) })
         let evaluations = try runs.map { try RunEvaluation(store: store, run: $0.id, dataset: dataset) }
         let classes = evaluations[0].classes
-        var rows: [(name: String, values: [Double?])] = []
         var results: [[String: Any]] = []
         for (e, r) in zip(evaluations, runs) {
             var entry: [String: Any] = ["run_id": r.id, "pipeline": r.pipeline, "model": r.model.map { $0 as Any } ?? NSNull(),
@@ -80,10 +70,8 @@ public struct EvalCommand: ParsableCommand {
             results.append(entry)
         }
         let summary = metric == .coco ? ["AP", "AP50", "AP75", "APs", "APm", "APl", "AR100"] : ["mAP"]
-        for name in classes {
-            rows.append((name, results.map { ($0["per_class"] as? [String: Any])?[name] as? Double }))
-        }
-        for key in summary { rows.append((key, results.map { $0[key] as? Double })) }
+        let rows = classes.map { name in (name, results.map { ($0["per_class"] as? [String: Any])?[name] as? Double }) }
+            + summary.map { key in (key, results.map { $0[key] as? Double }) }
         print("\(runs.count) runs on dataset \(evaluations[0].dataset), \(metric.rawValue)"
               + (metric == .coco ? " (per class: AP@[.5:.95])" : " (AP at IoU 0.5)"))
         if Set(evaluations.map(\.imageIDs.count)).count > 1 {
@@ -95,7 +83,7 @@ public struct EvalCommand: ParsableCommand {
         print(pad("", width) + zip(labels, columns).map { "  " + pad($0, $1) }.joined())
         for (i, row) in rows.enumerated() {
             if i == classes.count { print(String(repeating: "-", count: width + columns.reduce(0) { $0 + $1 + 2 })) }
-            print(pad(row.name, width) + zip(row.values, columns).map { v, w in
+            print(pad(row.0, width) + zip(row.1, columns).map { v, w in
                 "  " + pad(v.map { $0 < 0 ? "n/a" : String(format: "%.4f", $0) } ?? "n/a", w)
             }.joined())
         }

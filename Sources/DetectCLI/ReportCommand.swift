@@ -63,16 +63,7 @@ public struct ReportCommand: ParsableCommand {
                     throw ValidationError("\(store.path) has no runs to report on yet (detect run or detect compare first)")
                 }
             }
-            let runs: [RunRecord]
-            if let comparisonID {
-                runs = try store.runs(comparison: comparisonID)
-                if runs.isEmpty { throw ReportCommandError.noSuchComparison(comparisonID, store: store.path) }
-            } else {
-                runs = try runIDs.map { id in
-                    guard let r = try store.run(id) else { throw ReportCommandError.noSuchRun(id, store: store.path) }
-                    return r
-                }
-            }
+            let runs = try store.runs(ids: runIDs, comparison: comparisonID)
             let heading = title ?? (comparisonID.map { comparisonTitle(runs.map(\.pipeline), comparisonID: $0) }
                 ?? "Runs " + runs.map { String($0.id) }.joined(separator: ", "))
             let input = try StoreReport(store: store, dataset: dataset, galleryImages: gallery)

@@ -39,8 +39,15 @@ public struct ModelBundle {
 
     /// How the model was trained, in reading order (the `info` facts a person
     /// asks for first): what `pipeline show --model` and reports print.
-    public var provenance: [(key: String, value: String)] {
-        ["dataset", "split", "images", "epochs", "seconds", "command"].compactMap { key in info[key].map { (key, $0) } }
+    public var provenance: [(key: String, value: String)] { Self.provenance(info) }
+
+    /// The same facts from a model file's metadata alone (its tensors unread).
+    public static func provenance(ofFile path: String) throws -> [(key: String, value: String)] {
+        provenance(try SafeTensors.metadata(path: path))
+    }
+
+    static func provenance(_ facts: [String: String]) -> [(key: String, value: String)] {
+        ["dataset", "split", "images", "epochs", "seconds", "command"].compactMap { key in facts[key].map { (key, $0) } }
     }
 
     /// Metadata keys the bundle owns (everything else is `info`).

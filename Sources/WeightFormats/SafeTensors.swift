@@ -62,6 +62,16 @@ public enum SafeTensors {
         return try decode(data, path: path)
     }
 
+    /// A file's `__metadata__` alone: the header is parsed and checked, no
+    /// tensor is converted (what a report needs of a model).
+    public static func metadata(path: String) throws -> [String: String] {
+        let data: Data
+        do { data = try WeightsFile.mapped(path) } catch let error as InputFileError {
+            throw SafeTensorsError.unreadable(path: path, reason: error.reason)
+        }
+        return try data.withUnsafeBytes { raw in try header(raw, path: path).metadata }
+    }
+
     /// Parses a whole file held in memory; `path` is only used in errors.
     public static func decode(_ data: Data, path: String = "<memory>") throws -> Contents {
         try data.withUnsafeBytes { raw in try decode(raw, path: path) }
@@ -75,7 +85,10 @@ public enum SafeTensors {
         var end: Int
     }
 
-    private static func decode(_ raw: UnsafeRawBufferPointer, path: String) throws -> Contents {
+    /// The header's entries (validated against the data that follows) and
+    /// metadata, and where the data starts.
+    private static func header(_ raw: UnsafeRawBufferPointer, path: String) throws
+        -> (entries: [Entry], metadata: [String: String], dataStart: Int) {
         guard raw.count >= 8 else {
             throw SafeTensorsError.truncated(path: path, reason: "\(raw.count) bytes, shorter than the 8-byte header length")
         }
@@ -94,7 +107,11 @@ public enum SafeTensors {
 
         let (entries, metadata) = try parseHeader(headerData, path: path)
         try validate(entries, dataBytes: dataBytes, path: path)
+        return (entries, metadata, dataStart)
+    }
 
+    private static func decode(_ raw: UnsafeRawBufferPointer, path: String) throws -> Contents {
+        let (entries, metadata, dataStart) = try header(raw, path: path)
         var tensors: [String: Tensor] = [:]
         var dtypes: [String: DType] = [:]
         tensors.reserveCapacity(entries.count)

@@ -126,6 +126,22 @@ public func comparisonTitle(_ pipelines: [String], comparisonID: Int64) -> Strin
     return "\(list) — comparison \(comparisonID)"
 }
 
+extension Store {
+    /// The runs a command names: every run of `comparison` when given, else
+    /// the runs `ids` in that order; an id the store lacks is an error.
+    public func runs(ids: [Int64], comparison: Int64?) throws -> [RunRecord] {
+        if let comparison {
+            let runs = try runs(comparison: comparison)
+            if runs.isEmpty { throw ReportCommandError.noSuchComparison(comparison, store: path) }
+            return runs
+        }
+        return try ids.map { id in
+            guard let r = try run(id) else { throw ReportCommandError.noSuchRun(id, store: path) }
+            return r
+        }
+    }
+}
+
 public enum ReportCommandError: Error, CustomStringConvertible {
     case noSuchComparison(Int64, store: String)
     case noSuchRun(Int64, store: String)
@@ -143,9 +159,7 @@ extension StoreReport {
     /// (a report of your own models says which model and which data).
     static func modelLines(_ path: String?) -> [String] {
         guard let path, !path.isEmpty else { return [] }
-        guard FileManager.default.fileExists(atPath: path), let bundle = try? ModelBundle.load(path: path) else {
-            return ["model \(path) (not readable here now)"]
-        }
-        return ["model \(path)"] + bundle.provenance.map { "\($0.key) \($0.value)" }
+        guard let facts = try? ModelBundle.provenance(ofFile: path) else { return ["model \(path) (not readable here now)"] }
+        return ["model \(path)"] + facts.map { "\($0.key) \($0.value)" }
     }
 }

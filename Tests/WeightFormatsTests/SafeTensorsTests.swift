@@ -38,6 +38,7 @@ final class SafeTensorsTests: XCTestCase {
 
         let back = try SafeTensors.read(path: file)
         XCTAssertEqual(back.metadata, metadata)
+        XCTAssertEqual(try SafeTensors.metadata(path: file), metadata, "the header alone gives the same metadata")
         XCTAssertEqual(Set(back.tensors.keys), Set(tensors.keys))
         for (name, t) in tensors {
             let b = try XCTUnwrap(back.tensors[name])
